@@ -1,0 +1,16 @@
+"""The one call shape the CLI uses, whichever backend serves it."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Backend(Protocol):
+    """`call(op, args)` returns the operation's data or raises BdError."""
+
+    #: Messages for the user that are not the command's output (auto-import results...).
+    notices: list[str]
+
+    def call(self, op: str, args: dict[str, Any]) -> Any: ...
+
+    def close(self) -> None: ...

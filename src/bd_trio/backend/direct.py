@@ -1,0 +1,96 @@
+"""Direct mode: the CLI process opens the database itself and runs operations in-process.
+
+Each call is one transaction (`BEGIN IMMEDIATE` for writes). Before the first call the JSONL
+file is imported if it changed under us; on close the dirty issues are exported, so every
+changing command leaves `.beads/issues.jsonl` up to date when it exits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bd_trio.ops import OpContext, get_op
+from bd_trio.store import Store
+from bd_trio.sync import files
+from bd_trio.sync.merge import ImportOptions, ImportSummary
+from bd_trio.workspace import Config, Workspace
+
+
+def describe_import(summary: ImportSummary, source: str) -> list[str]:
+    lines = [
+        f"{source}: {summary.created} created, {summary.updated} updated from issues.jsonl"
+    ]
+    for collision in summary.collisions:
+        lines.append(
+            f"  id collision: incoming {collision['old_id']} ({collision['title']!r}) "
+            f"was renamed to {collision['new_id']}"
+        )
+    lines.extend(f"  warning: {w}" for w in summary.warnings)
+    return lines
+
+
+class DirectBackend:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        actor: str,
+        auto_import: bool = True,
+        auto_flush: bool = True,
+        synchronous: str = "FULL",
+        config: Config | None = None,
+    ) -> None:
+        self.workspace = workspace
+        self.actor = actor
+        self.auto_import = auto_import
+        self.auto_flush = auto_flush
+        self.config = config or workspace.load_config()
+        self.store = Store(workspace.db_path, synchronous=synchronous)
+        self.notices: list[str] = []
+        self._wrote = False
+        self._import_checked = not auto_import
+
+    def _context(self) -> OpContext:
+        return OpContext(actor=self.actor, prefix=self.config.prefix, id_mode=self.config.id_mode)
+
+    def _import_if_changed(self) -> None:
+        if self._import_checked:
+            return
+        self._import_checked = True
+        path = self.workspace.jsonl_path
+        if not files.file_changed(self.store.conn, path):
+            return
+        ctx = self._context()
+        opts = ImportOptions(
+            actor=ctx.actor, prefix=ctx.prefix, id_mode=ctx.id_mode, now=ctx.now
+        )
+        with self.store.transaction() as conn:
+            summary = files.auto_import(conn, path, opts)
+        if summary is not None and (summary.created or summary.updated or summary.collisions):
+            self._wrote = True
+            self.notices.extend(describe_import(summary, "auto-import"))
+
+    def call(self, op: str, args: dict[str, Any]) -> Any:
+        spec = get_op(op)
+        parsed = spec.parse_args(args)  # a bad request never touches the database
+        self._import_if_changed()
+        ctx = self._context()
+        if spec.writes:
+            with self.store.transaction() as conn:
+                result = spec.run(conn, parsed, ctx)
+            self._wrote = True
+            return result
+        with self.store.read() as conn:
+            return spec.run(conn, parsed, ctx)
+
+    def flush(self) -> None:
+        with self.store.transaction() as conn:
+            files.flush(conn, self.workspace.jsonl_path)
+
+    def close(self) -> None:
+        try:
+            if self._wrote and self.auto_flush:
+                self.flush()
+        finally:
+            self.store.close()
+

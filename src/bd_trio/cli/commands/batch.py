@@ -1,0 +1,77 @@
+"""batch: several operations from a file or stdin, in order, stopping at the first failure."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from bd_trio.cli import globals as g
+from bd_trio.cli.output import emit_json, fail, out
+from bd_trio.cli.session import backend, call
+from bd_trio.errors import BdError
+
+
+def parse_operations(text: str) -> list[Any]:
+    """A JSON array of {op, args}, or one such object per line (JSON lines)."""
+    stripped = text.strip()
+    if not stripped:
+        raise BdError("validation", "batch: no operations given")
+    if stripped.startswith("["):
+        try:
+            value = json.loads(stripped)
+        except ValueError as exc:
+            raise BdError(
+                "validation", f"batch: invalid JSON at line {exc.lineno}: {exc.msg}"
+            ) from exc
+        return list(value)
+    operations = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            operations.append(json.loads(line))
+        except ValueError as exc:
+            raise BdError("validation", f"batch: line {number} is not valid JSON: {exc.msg}") from exc
+    return operations
+
+
+def batch(
+    file: Path | None = typer.Option(None, "--file", "-f", help="Operations file (default stdin)"),
+    atomic: bool = typer.Option(False, "--atomic", help="All or nothing"),
+) -> None:
+    """Run operations in order; stop at the first failure (--atomic: undo all on failure)."""
+    try:
+        text = sys.stdin.read() if file is None else file.read_text(encoding="utf-8")
+        operations = parse_operations(text)
+    except OSError as exc:
+        fail(BdError("not_found", f"cannot read {file}: {exc.strerror}"))
+    except BdError as exc:
+        fail(exc)
+    with backend() as be:
+        result = call(be, "batch", {"operations": operations, "atomic": atomic})
+    if g.current.json:
+        emit_json(result)
+    else:
+        for index, item in enumerate(result["results"]):
+            if item["ok"]:
+                data = item["data"]
+                summary = data.get("id", "") if isinstance(data, dict) else ""
+                out(f"[{index}] {item['op']}: ok {summary}".rstrip())
+            else:
+                out(f"[{index}] {item['op']}: FAILED {item['error']['code']}: "
+                    f"{item['error']['message']}")
+        skipped = len(operations) - len(result["results"])
+        if skipped:
+            out(f"{skipped} operations not run (stopped at the first failure)")
+        if result["rolled_back"]:
+            out("Atomic batch rolled back: nothing was applied")
+    if not result["ok"]:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(batch)

@@ -1,0 +1,62 @@
+"""comments ID / comments add ID TEXT."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bd_trio.cli import globals as g
+from bd_trio.cli import render
+from bd_trio.cli.output import emit_json, fail, out
+from bd_trio.cli.session import backend, call
+from bd_trio.errors import BdError
+
+
+def comments(
+    args: list[str] = typer.Argument(..., metavar="ID | add ID [TEXT]"),
+    file: Path | None = typer.Option(None, "--file", "-f", help="Read the comment text from a file"),
+) -> None:
+    """List the comments of an issue, or add one (`comments add ID TEXT`)."""
+    if args[0] == "add":
+        _add(args[1:], file)
+        return
+    if len(args) != 1:
+        fail(BdError("validation", "usage: bd comments ID  or  bd comments add ID TEXT"))
+    with backend() as be:
+        found = call(be, "comments", {"id": args[0]})
+    if g.current.json:
+        emit_json(found)
+        return
+    if not found:
+        out(f"No comments on {args[0]}")
+        return
+    out(f"Comments on {args[0]} ({len(found)}):")
+    for comment in found:
+        for line in render.comment_lines(comment):
+            out(line)
+
+
+def _add(args: list[str], file: Path | None) -> None:
+    if not args:
+        fail(BdError("validation", "usage: bd comments add ID TEXT (or -f FILE)"))
+    issue_id, words = args[0], args[1:]
+    if file is not None:
+        if words:
+            fail(BdError("validation", "give the comment as TEXT or with -f FILE, not both"))
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            fail(BdError("not_found", f"cannot read {file}: {exc.strerror}"))
+    else:
+        text = " ".join(words)
+    with backend() as be:
+        comment = call(be, "comment_add", {"id": issue_id, "text": text})
+    if g.current.json:
+        emit_json(comment)
+    else:
+        out(f"Comment added to {issue_id}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(comments)

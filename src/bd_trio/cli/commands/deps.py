@@ -1,0 +1,94 @@
+"""dep add / remove / tree / cycles."""
+
+from __future__ import annotations
+
+import typer
+
+from bd_trio.cli import globals as g
+from bd_trio.cli.output import emit_json, out, style
+from bd_trio.cli.session import backend, call
+
+dep_app = typer.Typer(help="Manage dependencies (A depends on B: B blocks A).", no_args_is_help=True)
+
+
+@dep_app.command("add")
+def add(
+    issue_id: str = typer.Argument(..., metavar="ISSUE"),
+    depends_on_id: str = typer.Argument(..., metavar="DEPENDS_ON"),
+    dep_type: str = typer.Option(
+        "blocks", "--type", "-t", help="blocks|related|parent-child|discovered-from"
+    ),
+) -> None:
+    """ISSUE depends on DEPENDS_ON."""
+    with backend() as be:
+        data = call(
+            be, "dep_add",
+            {"issue_id": issue_id, "depends_on_id": depends_on_id, "type": dep_type},
+        )
+    if g.current.json:
+        emit_json(data)
+    else:
+        out(
+            f"Added dependency: {data['issue_id']} depends on {data['depends_on_id']} "
+            f"({data['type']})"
+        )
+
+
+@dep_app.command("remove")
+def remove(
+    issue_id: str = typer.Argument(..., metavar="ISSUE"),
+    depends_on_id: str = typer.Argument(..., metavar="DEPENDS_ON"),
+) -> None:
+    """Remove the dependency of ISSUE on DEPENDS_ON."""
+    with backend() as be:
+        data = call(be, "dep_remove", {"issue_id": issue_id, "depends_on_id": depends_on_id})
+    if g.current.json:
+        emit_json(data)
+    else:
+        out(f"Removed dependency: {data['issue_id']} no longer depends on {data['depends_on_id']}")
+
+
+@dep_app.command("tree")
+def tree(
+    issue_id: str = typer.Argument(..., metavar="ID"),
+    max_depth: int = typer.Option(50, "--max-depth", "-d"),
+) -> None:
+    """What ID depends on, as a tree (root first)."""
+    with backend() as be:
+        nodes = call(be, "dep_tree", {"id": issue_id, "max_depth": max_depth})
+    if g.current.json:
+        emit_json(nodes)
+        return
+    out(f"Dependency tree for {issue_id}:")
+    out()
+    for node in nodes:
+        indent = "  " * node["depth"]
+        arrow = "" if node["depth"] == 0 else f"└─ ({node['dependency_type']}) "
+        line = (
+            f"{indent}{arrow}{node['id']}: {node['title']} "
+            f"[P{node['priority']}] ({node['status']})"
+        )
+        if node["truncated"]:
+            line += style(" …more below --max-depth", "90")
+        out(line)
+
+
+@dep_app.command("cycles")
+def cycles() -> None:
+    """Report dependency cycles (imports can bring them in; dep add refuses them)."""
+    with backend() as be:
+        found = call(be, "dep_cycles", {})
+    if g.current.json:
+        emit_json(found)
+        return
+    if not found:
+        out("No dependency cycles detected")
+        return
+    out(f"Found {len(found)} dependency cycles:")
+    for number, cycle in enumerate(found, start=1):
+        path = " → ".join(issue["id"] for issue in cycle)
+        out(f"  {number}. {path} → {cycle[0]['id']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(dep_app, name="dep")

@@ -1,0 +1,87 @@
+"""label add / remove / list / list-all."""
+
+from __future__ import annotations
+
+import typer
+
+from bd_trio.cli import globals as g
+from bd_trio.cli.output import emit_json, fail, out
+from bd_trio.cli.session import backend, call, call_each
+from bd_trio.errors import BdError
+
+label_app = typer.Typer(help="Manage labels.", no_args_is_help=True)
+
+
+def _split(args: list[str]) -> tuple[list[str], str]:
+    if len(args) < 2:
+        fail(BdError("validation", "give one or more issue ids followed by the label"))
+    return args[:-1], args[-1]
+
+
+@label_app.command("add")
+def add(args: list[str] = typer.Argument(..., metavar="ID... LABEL")) -> None:
+    """Add LABEL to each issue."""
+    ids, label = _split(args)
+    with backend() as be:
+        results, failed = call_each(be, ids, lambda i: ("label_add", {"id": i, "label": label}))
+    if g.current.json:
+        emit_json(results)
+    else:
+        for r in results:
+            out(f"Added label '{r['label']}' to {r['issue_id']}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@label_app.command("remove")
+def remove(args: list[str] = typer.Argument(..., metavar="ID... LABEL")) -> None:
+    """Remove LABEL from each issue."""
+    ids, label = _split(args)
+    with backend() as be:
+        results, failed = call_each(
+            be, ids, lambda i: ("label_remove", {"id": i, "label": label})
+        )
+    if g.current.json:
+        emit_json(results)
+    else:
+        for r in results:
+            out(f"Removed label '{r['label']}' from {r['issue_id']}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@label_app.command("list")
+def list_(issue_id: str = typer.Argument(..., metavar="ID")) -> None:
+    """Labels of one issue."""
+    with backend() as be:
+        labels = call(be, "label_list", {"id": issue_id})
+    if g.current.json:
+        emit_json(labels)
+        return
+    if not labels:
+        out(f"{issue_id} has no labels")
+        return
+    out(f"Labels for {issue_id}:")
+    for label in labels:
+        out(f"  {label}")
+
+
+@label_app.command("list-all")
+def list_all() -> None:
+    """Every label in use, with how many issues carry it."""
+    with backend() as be:
+        counts = call(be, "label_list_all", {})
+    if g.current.json:
+        emit_json(counts)
+        return
+    if not counts:
+        out("No labels")
+        return
+    out(f"Labels ({len(counts)}):")
+    width = max(len(c["label"]) for c in counts)
+    for c in counts:
+        out(f"  {c['label']:<{width}}  {c['count']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(label_app, name="label")

@@ -1,0 +1,72 @@
+"""export / import of JSONL."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from bd_trio.cli import globals as g
+from bd_trio.cli.output import emit_json, err, fail
+from bd_trio.cli.session import backend, call
+from bd_trio.errors import BdError
+from bd_trio.sync import jsonl
+from bd_trio.workspace import write_atomic
+
+
+def export(
+    output: Path | None = typer.Option(None, "--output", "-o", help="File (default: stdout)"),
+    status: str | None = typer.Option(None, "--status", "-s"),
+) -> None:
+    """Write issues as JSONL (one object per line, sorted by id)."""
+    args = {} if status is None else {"status": status}
+    with backend() as be:
+        records = call(be, "export", args)
+    data = jsonl.encode(records)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+        err(f"Exported {len(records)} issues to {output}")
+
+
+def import_(
+    input_path: Path | None = typer.Option(None, "--input", "-i", help="File (default: stdin)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change"),
+    skip_existing: bool = typer.Option(False, "--skip-existing", help="Never update issues"),
+    strict: bool = typer.Option(False, "--strict", help="Fail on dependencies to unknown ids"),
+) -> None:
+    """Import JSONL: new ids are created, changed issues updated (newer wins)."""
+    try:
+        if input_path is None:
+            text = sys.stdin.read()
+        else:
+            text = input_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(BdError("not_found", f"cannot read {input_path}: {exc.strerror}"))
+    except UnicodeDecodeError as exc:
+        fail(BdError("validation", f"input is not UTF-8 text: {exc}"))
+    args = {"jsonl": text, "dry_run": dry_run, "skip_existing": skip_existing, "strict": strict}
+    with backend() as be:
+        summary = call(be, "import", args)
+    prefix = "Dry run: would import" if dry_run else "Import complete:"
+    err(
+        f"{prefix} {summary['created']} created, {summary['updated']} updated, "
+        f"{summary['unchanged']} unchanged, {summary['skipped']} skipped"
+    )
+    for collision in summary["collisions"]:
+        err(
+            f"  id collision: incoming {collision['old_id']} ({collision['title']!r}) "
+            f"{'would be' if dry_run else 'was'} renamed to {collision['new_id']}"
+        )
+    for warning in summary["warnings"]:
+        err(f"  warning: {warning}")
+    if g.current.json:
+        emit_json(summary)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)
+    app.command("import")(import_)

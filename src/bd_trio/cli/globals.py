@@ -1,0 +1,69 @@
+"""Global flags, accepted anywhere on the command line (`bd create T -p 1 --json`).
+
+They are taken out of argv before typer parses the rest, so every command accepts them in
+any position without declaring them. Parsing stops at `--`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+FLAGS = {
+    "--json": "json",
+    "--no-daemon": "no_daemon",
+    "--no-auto-flush": "no_auto_flush",
+    "--no-auto-import": "no_auto_import",
+}
+VALUED = {"--db": "db", "--actor": "actor"}
+
+
+@dataclass(slots=True)
+class GlobalOptions:
+    json: bool = False
+    db: str | None = None
+    actor: str | None = None
+    no_daemon: bool = False
+    no_auto_flush: bool = False
+    no_auto_import: bool = False
+
+    def resolved_actor(self) -> str:
+        return (
+            self.actor
+            or os.environ.get("BD_ACTOR")
+            or os.environ.get("USER")
+            or "unknown"
+        )
+
+
+class GlobalFlagError(Exception):
+    pass
+
+
+def extract(argv: list[str]) -> tuple[GlobalOptions, list[str]]:
+    opts = GlobalOptions()
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            rest.extend(argv[index:])
+            break
+        if token in FLAGS:
+            setattr(opts, FLAGS[token], True)
+        elif token in VALUED:
+            if index + 1 >= len(argv):
+                raise GlobalFlagError(f"option {token} requires a value")
+            index += 1
+            setattr(opts, VALUED[token], argv[index])
+        elif token.split("=", 1)[0] in VALUED and "=" in token:
+            name, value = token.split("=", 1)
+            setattr(opts, VALUED[name], value)
+        else:
+            rest.append(token)
+        index += 1
+    return opts, rest
+
+
+# The options of the command being run (set by main before typer dispatches).
+current = GlobalOptions()

@@ -1,0 +1,94 @@
+"""Human-readable text for issues and results (the --json shapes are the ops' own data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bd_trio.cli.output import style
+
+STATUS_COLORS = {"open": "32", "in_progress": "33", "blocked": "31", "closed": "90"}
+
+
+def priority_tag(priority: int) -> str:
+    return style(f"[P{priority}]", "1;31" if priority <= 1 else "0")
+
+
+def status_text(status: str) -> str:
+    return style(status, STATUS_COLORS.get(status, "0"))
+
+
+def issue_block(issue: dict[str, Any]) -> list[str]:
+    """The block `list` prints per issue."""
+    lines = [
+        f"{style(issue['id'], '1')} {priority_tag(issue['priority'])} "
+        f"[{issue['issue_type']}] {status_text(issue['status'])}",
+        f"  {issue['title']}",
+    ]
+    if issue.get("assignee"):
+        lines.append(f"  Assignee: {issue['assignee']}")
+    if issue.get("labels"):
+        lines.append(f"  Labels: [{', '.join(issue['labels'])}]")
+    return lines
+
+
+def one_line(issue: dict[str, Any]) -> str:
+    return f"{priority_tag(issue['priority'])} {issue['id']}: {issue['title']}"
+
+
+def show(issue: dict[str, Any]) -> list[str]:
+    lines = [
+        style(f"{issue['id']}: {issue['title']}", "1"),
+        f"Status: {status_text(issue['status'])}",
+        f"Priority: P{issue['priority']}",
+        f"Type: {issue['issue_type']}",
+    ]
+    if issue.get("assignee"):
+        lines.append(f"Assignee: {issue['assignee']}")
+    if issue.get("external_ref"):
+        lines.append(f"External Ref: {issue['external_ref']}")
+    lines.append(f"Created: {issue['created_at']}")
+    lines.append(f"Updated: {issue['updated_at']}")
+    if issue.get("closed_at"):
+        lines.append(f"Closed: {issue['closed_at']}")
+    if issue.get("labels"):
+        lines.append(f"Labels: [{', '.join(issue['labels'])}]")
+    for title, key in (
+        ("Description", "description"),
+        ("Design", "design"),
+        ("Acceptance Criteria", "acceptance_criteria"),
+        ("Notes", "notes"),
+    ):
+        if issue.get(key):
+            lines.append("")
+            lines.append(f"{title}:")
+            lines.extend(f"  {line}" for line in issue[key].splitlines())
+    deps = issue.get("dependencies") or []
+    if deps:
+        lines.append("")
+        lines.append(f"Depends on ({len(deps)}):")
+        lines.extend(
+            f"  → {d['id']}: {d['title']} [P{d['priority']}] ({d['dependency_type']}, "
+            f"{d['status']})"
+            for d in deps
+        )
+    dependents = issue.get("dependents") or []
+    if dependents:
+        lines.append("")
+        lines.append(f"Blocks ({len(dependents)}):")
+        lines.extend(
+            f"  ← {d['id']}: {d['title']} [P{d['priority']}] ({d['dependency_type']}, "
+            f"{d['status']})"
+            for d in dependents
+        )
+    comments = issue.get("comments") or []
+    if comments:
+        lines.append("")
+        lines.append(f"Comments ({len(comments)}):")
+        for comment in comments:
+            lines.extend(comment_lines(comment))
+    return lines
+
+
+def comment_lines(comment: dict[str, Any]) -> list[str]:
+    head = f"  [{comment['author']}] at {comment['created_at']}"
+    return [head, *(f"    {line}" for line in comment["text"].splitlines())]

@@ -1,0 +1,67 @@
+"""Opening a backend for one command, and turning errors into exit codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bd_trio.backend import Backend, open_backend
+from bd_trio.cli import globals as g
+from bd_trio.cli.output import err, fail, report_error
+from bd_trio.errors import BdError
+from bd_trio.workspace import discover
+
+
+@contextmanager
+def backend() -> Iterator[Backend]:
+    opts = g.current
+    try:
+        workspace = discover(opts.db)
+        be = open_backend(
+            workspace,
+            actor=opts.resolved_actor(),
+            no_daemon=opts.no_daemon,
+            auto_import=not opts.no_auto_import,
+            auto_flush=not opts.no_auto_flush,
+        )
+    except BdError as exc:
+        fail(exc)
+    failed: BdError | None = None
+    try:
+        yield be
+    finally:
+        try:
+            be.close()
+        except BdError as exc:
+            failed = exc
+        for notice in be.notices:
+            err(notice)
+    if failed is not None:
+        fail(failed)
+
+
+def call(be: Backend, op: str, args: dict[str, Any]) -> Any:
+    """Run one operation; on error print it and exit 1."""
+    try:
+        return be.call(op, args)
+    except BdError as exc:
+        fail(exc)
+
+
+def call_each(
+    be: Backend,
+    ids: list[str],
+    make: Callable[[str], tuple[str, dict[str, Any]]],
+) -> tuple[list[Any], bool]:
+    """Run an operation per id, reporting each failure; all ids are processed."""
+    results: list[Any] = []
+    failed = False
+    for issue_id in ids:
+        op, args = make(issue_id)
+        try:
+            results.append(be.call(op, args))
+        except BdError as exc:
+            report_error(exc)
+            failed = True
+    return results, failed

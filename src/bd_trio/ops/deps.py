@@ -1,0 +1,131 @@
+"""Dependency operations: add (refusing cycles of any type), remove, tree, cycles."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from bd_trio.errors import BdError
+from bd_trio.model import validate
+from bd_trio.model.enums import DepType
+from bd_trio.ops.args import Args
+from bd_trio.ops.context import OpContext
+from bd_trio.ops.registry import no_args, operation
+from bd_trio.store import graph
+from bd_trio.store import issues as rows
+from bd_trio.store.issues import DepRecord
+
+# bd's JSON RPC used from_id / to_id / dep_type.
+DEP_ALIASES = {"from_id": "issue_id", "to_id": "depends_on_id", "dep_type": "type"}
+
+
+def parse_dep_pair(a: Args) -> tuple[str, str]:
+    issue_id = validate.issue_id(a.str("issue_id", required=True), "issue_id")
+    depends_on_id = validate.issue_id(a.str("depends_on_id", required=True), "depends_on_id")
+    if issue_id == depends_on_id:
+        raise BdError(
+            "validation", f"{issue_id} cannot depend on itself", field="depends_on_id"
+        )
+    return issue_id, depends_on_id
+
+
+def parse_dep_add(a: Args) -> tuple[str, str, str]:
+    issue_id, depends_on_id = parse_dep_pair(a)
+    dep_type = a.checked("type", validate.dep_type, DepType.BLOCKS)
+    return issue_id, depends_on_id, dep_type.value
+
+
+@operation("dep_add", parse=parse_dep_add, writes=True, aliases=DEP_ALIASES)
+def dep_add(
+    conn: sqlite3.Connection, parsed: tuple[str, str, str], ctx: OpContext
+) -> dict[str, Any]:
+    issue_id, depends_on_id, dep_type = parsed
+    rows.require_issue(conn, issue_id)
+    rows.require_issue(conn, depends_on_id)
+    existing = rows.get_dep(conn, issue_id, depends_on_id)
+    if existing is not None:
+        if existing.type == dep_type:
+            raise BdError(
+                "conflict",
+                f"{issue_id} already depends on {depends_on_id} ({dep_type})",
+                issue_id=issue_id,
+            )
+        raise BdError(
+            "conflict",
+            f"{issue_id} already depends on {depends_on_id} as {existing.type}: "
+            f"remove it first to change the type to {dep_type}",
+            issue_id=issue_id,
+        )
+    if graph.reaches(conn, depends_on_id, issue_id):
+        raise BdError(
+            "cycle",
+            f"adding {issue_id} -> {depends_on_id} ({dep_type}) would create a cycle: "
+            f"{depends_on_id} already depends on {issue_id}",
+            issue_id=issue_id,
+            depends_on_id=depends_on_id,
+        )
+    rows.insert_dep(conn, DepRecord(issue_id, depends_on_id, dep_type, ctx.now, ctx.actor))
+    rows.touch(conn, issue_id, ctx.now)
+    rows.add_event(
+        conn, issue_id, "dependency_added", ctx.actor, ctx.now,
+        new=f"{dep_type}:{depends_on_id}",
+    )
+    rows.mark_dirty(conn, [issue_id], ctx.now)
+    return {
+        "status": "added",
+        "issue_id": issue_id,
+        "depends_on_id": depends_on_id,
+        "type": dep_type,
+    }
+
+
+@operation("dep_remove", parse=parse_dep_pair, writes=True, aliases=DEP_ALIASES)
+def dep_remove(
+    conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext
+) -> dict[str, Any]:
+    issue_id, depends_on_id = parsed
+    rows.require_issue(conn, issue_id)
+    rows.require_issue(conn, depends_on_id)
+    existing = rows.get_dep(conn, issue_id, depends_on_id)
+    if existing is None:
+        raise BdError(
+            "not_found",
+            f"{issue_id} does not depend on {depends_on_id}",
+            issue_id=issue_id,
+        )
+    rows.delete_dep(conn, issue_id, depends_on_id)
+    rows.touch(conn, issue_id, ctx.now)
+    rows.add_event(
+        conn, issue_id, "dependency_removed", ctx.actor, ctx.now,
+        old=f"{existing.type}:{depends_on_id}",
+    )
+    rows.mark_dirty(conn, [issue_id], ctx.now)
+    return {"status": "removed", "issue_id": issue_id, "depends_on_id": depends_on_id}
+
+
+def parse_tree(a: Args) -> tuple[str, int]:
+    issue_id = validate.issue_id(a.str("id", required=True))
+    return issue_id, a.int("max_depth", 50, minimum=0)
+
+
+@operation("dep_tree", parse=parse_tree, writes=False)
+def dep_tree(
+    conn: sqlite3.Connection, parsed: tuple[str, int], ctx: OpContext
+) -> list[dict[str, Any]]:
+    issue_id, max_depth = parsed
+    root = rows.require_issue(conn, issue_id)
+    return [
+        {
+            **node.issue.to_dict(),
+            "depth": node.depth,
+            "dependency_type": node.dep_type,
+            "truncated": node.truncated,
+        }
+        for node in graph.dependency_tree(conn, root, max_depth)
+    ]
+
+
+@operation("dep_cycles", parse=no_args, writes=False)
+def dep_cycles(conn: sqlite3.Connection, _: None, ctx: OpContext) -> list[list[dict[str, Any]]]:
+    cycles = graph.find_cycles(conn)
+    return [[issue.to_dict() for issue in graph.issues_by_ids(conn, cycle)] for cycle in cycles]

@@ -1,0 +1,75 @@
+"""`export` and `import` operations over the JSONL record format (bd_trio.sync)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from bd_trio.errors import BdError
+from bd_trio.model import validate
+from bd_trio.ops.args import Args
+from bd_trio.ops.context import OpContext
+from bd_trio.ops.registry import operation
+from bd_trio.store.connection import savepoint
+from bd_trio.sync import jsonl
+from bd_trio.sync.merge import ImportOptions, import_records
+from bd_trio.sync.records import build_records
+
+
+def parse_export(a: Args) -> str | None:
+    status = a.str("status")
+    if status is None or status.strip().lower() in ("all", ""):
+        return None
+    return str(validate.status(status).value)
+
+
+@operation("export", parse=parse_export, writes=False)
+def export(conn: sqlite3.Connection, status: str | None, ctx: OpContext) -> list[dict[str, Any]]:
+    """Every issue as its JSONL record, sorted by id."""
+    return build_records(conn, status=status)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRequest:
+    records: list[jsonl.IncomingIssue]
+    dry_run: bool
+    skip_existing: bool
+    strict: bool
+
+
+def parse_import(a: Args) -> ImportRequest:
+    text = a.str("jsonl", required=True)
+    return ImportRequest(
+        records=jsonl.parse(text),
+        dry_run=a.bool("dry_run"),
+        skip_existing=a.bool("skip_existing"),
+        strict=a.bool("strict"),
+    )
+
+
+class _DryRun(Exception):
+    pass
+
+
+@operation("import", parse=parse_import, writes=True)
+def import_(conn: sqlite3.Connection, request: ImportRequest, ctx: OpContext) -> dict[str, Any]:
+    opts = ImportOptions(
+        actor=ctx.actor,
+        prefix=ctx.prefix,
+        id_mode=ctx.id_mode,
+        now=ctx.now,
+        skip_existing=request.skip_existing,
+        strict=request.strict,
+    )
+    summary = None
+    try:
+        with savepoint(conn):
+            summary = import_records(conn, request.records, opts)
+            if request.dry_run:
+                raise _DryRun  # undo everything, keep the summary
+    except _DryRun:
+        pass
+    if summary is None:
+        raise BdError("internal", "import produced no summary")
+    return {**summary.to_dict(), "dry_run": request.dry_run}

@@ -1,0 +1,107 @@
+"""Opening the database and running transactions.
+
+Every write runs inside `BEGIN IMMEDIATE`: the write lock is taken up front, so concurrent
+direct-mode processes queue on SQLite's busy handler instead of failing with "database is
+locked" when a read transaction tries to upgrade.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+from bd_trio.errors import BdError
+from bd_trio.store.schema import migrate
+
+SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+DEFAULT_BUSY_TIMEOUT_S = 30.0
+
+
+class Store:
+    """One SQLite connection plus transaction helpers. Not thread-safe: one owner at a time."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        synchronous: str = "FULL",
+        busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+    ) -> None:
+        if synchronous.upper() not in SYNCHRONOUS_MODES:
+            raise BdError(
+                "validation",
+                f"invalid synchronous mode {synchronous!r}: one of {', '.join(SYNCHRONOUS_MODES)}",
+            )
+        self.path = Path(path)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves (Python's implicit
+        # transactions would start deferred ones).
+        self.conn = sqlite3.connect(
+            str(self.path),
+            timeout=busy_timeout_s,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        self.conn.row_factory = sqlite3.Row
+        try:
+            mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA temp_store=MEMORY")
+            migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise BdError(
+                "internal", f"cannot open database {self.path}: {exc}", path=str(self.path)
+            ) from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT; rolls back on any exception (including cancellation)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for multi-statement reads."""
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("COMMIT")
+
+    def savepoint(self) -> AbstractContextManager[sqlite3.Connection]:
+        return savepoint(self.conn)
+
+
+_savepoint_names = itertools.count(1)
+
+
+@contextmanager
+def savepoint(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A nested unit inside the current transaction: released on success, undone on error."""
+    name = f"sp{next(_savepoint_names)}"
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")

@@ -1,0 +1,272 @@
+"""Dependency-graph queries: ready work, blocked issues, trees, cycles, statistics.
+
+Ready: status `open`, no `blocks` dependency on a non-closed issue, and no ancestor (through
+`parent-child`, child -> parent) blocked that way. The check is a correlated subquery per
+candidate, so `ready --limit 10` walks the ready index in output order and stops early instead
+of computing the blocked set of the whole database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bd_trio.model.issue import Issue
+from bd_trio.store.issues import ISSUE_COLUMNS, get_issues, issues_from_rows
+
+# True when issue `i` (outer alias) is blocked directly or through an ancestor.
+_BLOCKED_SUBQUERY = """
+    EXISTS (
+        WITH RECURSIVE ancestors(id) AS (
+            SELECT i.id
+            UNION
+            SELECT d.depends_on_id FROM dependencies d JOIN ancestors a ON d.issue_id = a.id
+            WHERE d.type = 'parent-child'
+        )
+        SELECT 1 FROM ancestors a
+        JOIN dependencies d ON d.issue_id = a.id AND d.type = 'blocks'
+        JOIN issues b ON b.id = d.depends_on_id
+        WHERE b.status != 'closed'
+    )
+"""
+
+# Open `blocks` blockers of issue `i`.
+_OPEN_BLOCKERS = """
+    SELECT d.depends_on_id FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
+    WHERE d.issue_id = i.id AND d.type = 'blocks' AND b.status != 'closed'
+"""
+
+
+def ready_issues(
+    conn: sqlite3.Connection,
+    *,
+    limit: int = 10,
+    priority: int | None = None,
+    assignee: str | None = None,
+) -> list[Issue]:
+    where = ["i.status = 'open'"]
+    params: list[Any] = []
+    if priority is not None:
+        where.append("i.priority = ?")
+        params.append(priority)
+    if assignee is not None:
+        where.append("i.assignee = ?")
+        params.append(assignee)
+    sql = (
+        f"SELECT {_prefixed('i')} FROM issues i INDEXED BY idx_issues_ready "
+        f"WHERE {' AND '.join(where)} AND NOT {_BLOCKED_SUBQUERY} "
+        "ORDER BY i.priority, i.created_at, i.id"
+    )
+    if limit > 0:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return issues_from_rows(conn, conn.execute(sql, params).fetchall())
+
+
+def count_ready(conn: sqlite3.Connection) -> int:
+    row = conn.execute(
+        f"SELECT COUNT(*) FROM issues i WHERE i.status = 'open' AND NOT {_BLOCKED_SUBQUERY}"
+    ).fetchone()
+    return int(row[0])
+
+
+@dataclass(slots=True)
+class BlockedIssue:
+    issue: Issue
+    blocked_by: list[str]
+
+
+def blocked_issues(conn: sqlite3.Connection) -> list[BlockedIssue]:
+    """Non-closed issues with at least one open `blocks` blocker, by priority then age."""
+    rows = conn.execute(
+        f"SELECT {_prefixed('i')}, "
+        f"(SELECT group_concat(x.depends_on_id, char(31)) FROM ({_OPEN_BLOCKERS} "
+        "ORDER BY d.depends_on_id) x) AS blockers "
+        "FROM issues i WHERE i.status != 'closed' "
+        f"AND EXISTS ({_OPEN_BLOCKERS}) "
+        "ORDER BY i.priority, i.created_at, i.id"
+    ).fetchall()
+    issues = issues_from_rows(conn, rows)
+    return [
+        BlockedIssue(issue, row["blockers"].split("\x1f"))
+        for issue, row in zip(issues, rows, strict=True)
+    ]
+
+
+def count_blocked(conn: sqlite3.Connection) -> int:
+    row = conn.execute(
+        f"SELECT COUNT(*) FROM issues i WHERE i.status != 'closed' AND EXISTS ({_OPEN_BLOCKERS})"
+    ).fetchone()
+    return int(row[0])
+
+
+def reaches(conn: sqlite3.Connection, start: str, target: str) -> bool:
+    """True when `start` depends on `target` through any chain of dependencies (any type)."""
+    row = conn.execute(
+        """
+        WITH RECURSIVE reach(id) AS (
+            SELECT ?
+            UNION
+            SELECT d.depends_on_id FROM dependencies d JOIN reach r ON d.issue_id = r.id
+        )
+        SELECT 1 FROM reach WHERE id = ? LIMIT 1
+        """,
+        (start, target),
+    ).fetchone()
+    return row is not None
+
+
+@dataclass(slots=True)
+class TreeNode:
+    issue: Issue
+    depth: int
+    dep_type: str | None  # type of the edge from the parent node; None for the root
+    truncated: bool  # it has dependencies below the depth limit that are not shown
+
+
+def dependency_tree(conn: sqlite3.Connection, root: Issue, max_depth: int) -> list[TreeNode]:
+    """What `root` depends on, depth-first, root first; each issue shown once (first path)."""
+    out: list[TreeNode] = []
+    seen: set[str] = set()
+
+    def visit(issue: Issue, depth: int, dep_type: str | None) -> None:
+        seen.add(issue.id)
+        children = conn.execute(
+            f"SELECT {_prefixed('i')}, d.type AS dep_type FROM dependencies d "
+            "JOIN issues i ON i.id = d.depends_on_id WHERE d.issue_id = ? "
+            "ORDER BY i.priority, i.id",
+            (issue.id,),
+        ).fetchall()
+        node = TreeNode(issue, depth, dep_type, truncated=bool(children) and depth >= max_depth)
+        out.append(node)
+        if depth >= max_depth:
+            return
+        child_issues = issues_from_rows(conn, children)
+        for child, row in zip(child_issues, children, strict=True):
+            if child.id not in seen:
+                visit(child, depth + 1, row["dep_type"])
+
+    visit(root, 0, None)
+    return out
+
+
+def find_cycles(conn: sqlite3.Connection) -> list[list[str]]:
+    """Every dependency cycle (any type), each as a list of ids along the cycle.
+
+    `dep add` refuses cycles, so they only arrive through imports. Tarjan's algorithm finds the
+    strongly connected components; each one with more than one issue holds a cycle, which is
+    reported as one path through it, starting at its smallest id.
+    """
+    graph: dict[str, list[str]] = {}
+    for issue_id, depends_on_id in conn.execute(
+        "SELECT issue_id, depends_on_id FROM dependencies ORDER BY issue_id, depends_on_id"
+    ):
+        graph.setdefault(issue_id, []).append(depends_on_id)
+    components = _strongly_connected(graph)
+    cycles = []
+    for component in components:
+        members = set(component)
+        if len(members) < 2:
+            continue
+        cycles.append(_cycle_path(graph, members))
+    cycles.sort()
+    return cycles
+
+
+def _strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
+    # Iterative Tarjan: a long chain must not hit Python's recursion limit.
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, child_pos = work.pop()
+            if child_pos == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            children = graph.get(node, [])
+            recursed = False
+            while child_pos < len(children):
+                child = children[child_pos]
+                child_pos += 1
+                if child not in index:
+                    work.append((node, child_pos))
+                    work.append((child, 0))
+                    recursed = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if recursed:
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                result.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return result
+
+
+def _cycle_path(graph: dict[str, list[str]], members: set[str]) -> list[str]:
+    """A shortest cycle through the smallest member, staying inside the component."""
+    start = min(members)
+    previous: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for child in graph.get(node, []):
+                if child not in members:
+                    continue
+                if child == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(previous[path[-1]])
+                    path.reverse()
+                    return path
+                if child not in previous:
+                    previous[child] = node
+                    following.append(child)
+        frontier = following
+    return sorted(members)  # unreachable for a real component
+
+
+def status_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {
+        row[0]: row[1]
+        for row in conn.execute("SELECT status, COUNT(*) FROM issues GROUP BY status")
+    }
+
+
+def average_lead_time_hours(conn: sqlite3.Connection) -> float:
+    row = conn.execute(
+        "SELECT AVG((julianday(closed_at) - julianday(created_at)) * 24.0) FROM issues "
+        "WHERE status = 'closed' AND closed_at IS NOT NULL"
+    ).fetchone()
+    return round(float(row[0]), 2) if row[0] is not None else 0.0
+
+
+def _prefixed(alias: str) -> str:
+    return ", ".join(f"{alias}.{column.strip()}" for column in ISSUE_COLUMNS.split(","))
+
+
+def issues_by_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Issue]:
+    """Issues in the order of `ids` (unknown ids skipped)."""
+    found = get_issues(conn, ids)
+    return [found[i] for i in ids if i in found]

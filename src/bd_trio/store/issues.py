@@ -1,0 +1,338 @@
+"""Row-level reads and writes of issues, labels, comments, events and dirty marks.
+
+Functions take an open connection and never commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bd_trio.errors import not_found
+from bd_trio.model.issue import Issue
+
+ISSUE_COLUMNS = (
+    "id, title, description, design, acceptance_criteria, notes, status, priority, "
+    "issue_type, assignee, created_at, updated_at, closed_at, external_ref, created_by"
+)
+
+# SQLite's default limit on bound parameters is 32766; stay well below it per statement.
+_CHUNK = 900
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def labels_for(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT issue_id, label FROM labels WHERE issue_id IN ({marks}) "
+            "ORDER BY issue_id, label",
+            tuple(chunk),
+        ):
+            out.setdefault(row[0], []).append(row[1])
+    return out
+
+
+def issues_from_rows(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list[Issue]:
+    """Issues in row order, with their labels loaded in one query per chunk."""
+    labels = labels_for(conn, [row["id"] for row in rows])
+    return [Issue.from_row(row, labels.get(row["id"])) for row in rows]
+
+
+def get_issue(conn: sqlite3.Connection, issue_id: str) -> Issue | None:
+    row = conn.execute(f"SELECT {ISSUE_COLUMNS} FROM issues WHERE id = ?", (issue_id,)).fetchone()
+    if row is None:
+        return None
+    labels = [r[0] for r in conn.execute(
+        "SELECT label FROM labels WHERE issue_id = ? ORDER BY label", (issue_id,)
+    )]
+    return Issue.from_row(row, labels)
+
+
+def require_issue(conn: sqlite3.Connection, issue_id: str) -> Issue:
+    issue = get_issue(conn, issue_id)
+    if issue is None:
+        raise not_found(issue_id)
+    return issue
+
+
+def issue_exists(conn: sqlite3.Connection, issue_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM issues WHERE id = ?", (issue_id,)).fetchone() is not None
+
+
+def get_issues(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Issue]:
+    rows: list[sqlite3.Row] = []
+    for chunk in _chunks(list(ids)):
+        marks = ",".join("?" * len(chunk))
+        rows.extend(
+            conn.execute(f"SELECT {ISSUE_COLUMNS} FROM issues WHERE id IN ({marks})", tuple(chunk))
+        )
+    return {issue.id: issue for issue in issues_from_rows(conn, rows)}
+
+
+def insert_issue(conn: sqlite3.Connection, issue: Issue) -> None:
+    conn.execute(
+        f"INSERT INTO issues ({ISSUE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            issue.id,
+            issue.title,
+            issue.description,
+            issue.design,
+            issue.acceptance_criteria,
+            issue.notes,
+            issue.status,
+            issue.priority,
+            issue.issue_type,
+            issue.assignee,
+            issue.created_at,
+            issue.updated_at,
+            issue.closed_at,
+            issue.external_ref,
+            issue.created_by,
+        ),
+    )
+    for label in issue.labels:
+        conn.execute(
+            "INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)", (issue.id, label)
+        )
+
+
+def update_columns(conn: sqlite3.Connection, issue_id: str, changes: dict[str, Any]) -> None:
+    """Set the given columns. Column names come from code (model.issue.UPDATABLE), never input."""
+    if not changes:
+        return
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    conn.execute(
+        f"UPDATE issues SET {assignments} WHERE id = ?", (*changes.values(), issue_id)
+    )
+
+
+def add_event(
+    conn: sqlite3.Connection,
+    issue_id: str,
+    event_type: str,
+    actor: str,
+    at: str,
+    *,
+    old: str | None = None,
+    new: str | None = None,
+    comment: str | None = None,
+) -> None:
+    conn.execute(
+        "INSERT INTO events (issue_id, event_type, actor, old_value, new_value, comment, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (issue_id, event_type, actor, old, new, comment, at),
+    )
+
+
+def events_of(conn: sqlite3.Connection, issue_id: str) -> list[dict[str, Any]]:
+    return [
+        dict(row)
+        for row in conn.execute(
+            "SELECT id, issue_id, event_type, actor, old_value, new_value, comment, created_at "
+            "FROM events WHERE issue_id = ? ORDER BY id",
+            (issue_id,),
+        )
+    ]
+
+
+def mark_dirty(conn: sqlite3.Connection, issue_ids: Iterable[str], at: str) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO dirty_issues (issue_id, marked_at) VALUES (?, ?)",
+        [(issue_id, at) for issue_id in issue_ids],
+    )
+
+
+def touch(conn: sqlite3.Connection, issue_id: str, at: str) -> None:
+    conn.execute("UPDATE issues SET updated_at = ? WHERE id = ?", (at, issue_id))
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+
+def add_label(conn: sqlite3.Connection, issue_id: str, label: str) -> bool:
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)", (issue_id, label)
+    )
+    return cursor.rowcount > 0
+
+
+def remove_label(conn: sqlite3.Connection, issue_id: str, label: str) -> bool:
+    cursor = conn.execute(
+        "DELETE FROM labels WHERE issue_id = ? AND label = ?", (issue_id, label)
+    )
+    return cursor.rowcount > 0
+
+
+def label_counts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [
+        {"label": row[0], "count": row[1]}
+        for row in conn.execute(
+            "SELECT label, COUNT(*) FROM labels GROUP BY label ORDER BY label"
+        )
+    ]
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+
+def add_comment(
+    conn: sqlite3.Connection, issue_id: str, author: str, text: str, at: str
+) -> dict[str, Any]:
+    cursor = conn.execute(
+        "INSERT INTO comments (issue_id, author, text, created_at) VALUES (?, ?, ?, ?)",
+        (issue_id, author, text, at),
+    )
+    return {
+        "id": cursor.lastrowid,
+        "issue_id": issue_id,
+        "author": author,
+        "text": text,
+        "created_at": at,
+    }
+
+
+def comments_of(conn: sqlite3.Connection, issue_id: str) -> list[dict[str, Any]]:
+    return [
+        dict(row)
+        for row in conn.execute(
+            "SELECT id, issue_id, author, text, created_at FROM comments "
+            "WHERE issue_id = ? ORDER BY created_at, id",
+            (issue_id,),
+        )
+    ]
+
+
+# --- dependencies -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DepRecord:
+    issue_id: str
+    depends_on_id: str
+    type: str
+    created_at: str
+    created_by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "issue_id": self.issue_id,
+            "depends_on_id": self.depends_on_id,
+            "type": self.type,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+        }
+
+
+def get_dep(conn: sqlite3.Connection, issue_id: str, depends_on_id: str) -> DepRecord | None:
+    row = conn.execute(
+        "SELECT issue_id, depends_on_id, type, created_at, created_by FROM dependencies "
+        "WHERE issue_id = ? AND depends_on_id = ?",
+        (issue_id, depends_on_id),
+    ).fetchone()
+    return DepRecord(*row) if row else None
+
+
+def insert_dep(conn: sqlite3.Connection, dep: DepRecord) -> None:
+    conn.execute(
+        "INSERT INTO dependencies (issue_id, depends_on_id, type, created_at, created_by) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (dep.issue_id, dep.depends_on_id, dep.type, dep.created_at, dep.created_by),
+    )
+
+
+def delete_dep(conn: sqlite3.Connection, issue_id: str, depends_on_id: str) -> bool:
+    cursor = conn.execute(
+        "DELETE FROM dependencies WHERE issue_id = ? AND depends_on_id = ?",
+        (issue_id, depends_on_id),
+    )
+    return cursor.rowcount > 0
+
+
+def deps_of(conn: sqlite3.Connection, issue_id: str) -> list[DepRecord]:
+    """What `issue_id` depends on."""
+    return [
+        DepRecord(*row)
+        for row in conn.execute(
+            "SELECT issue_id, depends_on_id, type, created_at, created_by FROM dependencies "
+            "WHERE issue_id = ? ORDER BY depends_on_id",
+            (issue_id,),
+        )
+    ]
+
+
+def dependents_of(conn: sqlite3.Connection, issue_id: str) -> list[DepRecord]:
+    """What depends on `issue_id`."""
+    return [
+        DepRecord(*row)
+        for row in conn.execute(
+            "SELECT issue_id, depends_on_id, type, created_at, created_by FROM dependencies "
+            "WHERE depends_on_id = ? ORDER BY issue_id",
+            (issue_id,),
+        )
+    ]
+
+
+# --- listing ----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ListFilter:
+    status: str | None = None
+    priority: int | None = None
+    assignee: str | None = None
+    issue_type: str | None = None
+    labels_all: Sequence[str] = ()
+    labels_any: Sequence[str] = ()
+    title_contains: str | None = None
+    ids: Sequence[str] = ()
+    limit: int = 0
+
+
+def list_issues(conn: sqlite3.Connection, flt: ListFilter) -> list[Issue]:
+    """Issues matching every given filter, priority first then newest first."""
+    where: list[str] = []
+    params: list[Any] = []
+    if flt.status is not None:
+        where.append("status = ?")
+        params.append(flt.status)
+    if flt.priority is not None:
+        where.append("priority = ?")
+        params.append(flt.priority)
+    if flt.assignee is not None:
+        where.append("assignee = ?")
+        params.append(flt.assignee)
+    if flt.issue_type is not None:
+        where.append("issue_type = ?")
+        params.append(flt.issue_type)
+    for label in flt.labels_all:
+        where.append("EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = issues.id AND l.label = ?)")
+        params.append(label)
+    if flt.labels_any:
+        marks = ",".join("?" * len(flt.labels_any))
+        where.append(
+            f"EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = issues.id AND l.label IN ({marks}))"
+        )
+        params.extend(flt.labels_any)
+    if flt.title_contains:
+        where.append("instr(lower(title), lower(?)) > 0")
+        params.append(flt.title_contains)
+    if flt.ids:
+        marks = ",".join("?" * len(flt.ids))
+        where.append(f"id IN ({marks})")
+        params.extend(flt.ids)
+    sql = f"SELECT {ISSUE_COLUMNS} FROM issues"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY priority, created_at DESC, id"
+    if flt.limit > 0:
+        sql += " LIMIT ?"
+        params.append(flt.limit)
+    return issues_from_rows(conn, conn.execute(sql, params).fetchall())

@@ -1,0 +1,122 @@
+"""The versioned schema. `PRAGMA user_version` holds the version; migrations run in order.
+
+Index choices (checked by tests/test_query_plans.py at 100k issues):
+- issues(status, priority, created_at, id): `ready` walks open issues in output order (oldest
+  first) and stops at the limit.
+- issues(status, priority, created_at DESC, id) and issues(priority, created_at DESC, id):
+  `list` (newest first) with and without a status filter, so a limit stops the scan early.
+- dependencies(issue_id, type, depends_on_id): "what blocks X" and the parent walk for `ready`.
+- dependencies(depends_on_id, type, issue_id): dependents, `blocked`, and `show`'s "Blocks".
+- labels(label, issue_id): `list --label`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the initial schema
+    """
+    CREATE TABLE issues (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        design TEXT NOT NULL DEFAULT '',
+        acceptance_criteria TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'open'
+            CHECK (status IN ('open', 'in_progress', 'blocked', 'closed')),
+        priority INTEGER NOT NULL DEFAULT 2 CHECK (priority BETWEEN 0 AND 4),
+        issue_type TEXT NOT NULL DEFAULT 'task'
+            CHECK (issue_type IN ('bug', 'feature', 'task', 'epic', 'chore')),
+        assignee TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        closed_at TEXT,
+        external_ref TEXT NOT NULL DEFAULT '',
+        created_by TEXT NOT NULL DEFAULT '',
+        CHECK ((status = 'closed') = (closed_at IS NOT NULL))
+    );
+    CREATE INDEX idx_issues_ready ON issues(status, priority, created_at, id);
+    CREATE INDEX idx_issues_list_status ON issues(status, priority, created_at DESC, id);
+    CREATE INDEX idx_issues_list ON issues(priority, created_at DESC, id);
+    CREATE INDEX idx_issues_assignee ON issues(assignee) WHERE assignee != '';
+
+    CREATE TABLE dependencies (
+        issue_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        depends_on_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        type TEXT NOT NULL
+            CHECK (type IN ('blocks', 'related', 'parent-child', 'discovered-from')),
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (issue_id, depends_on_id),
+        CHECK (issue_id != depends_on_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_deps_from_type ON dependencies(issue_id, type, depends_on_id);
+    CREATE INDEX idx_deps_to_type ON dependencies(depends_on_id, type, issue_id);
+
+    CREATE TABLE labels (
+        issue_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        PRIMARY KEY (issue_id, label)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_labels_label ON labels(label, issue_id);
+
+    CREATE TABLE comments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        issue_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX idx_comments_issue ON comments(issue_id, created_at);
+
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        issue_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        comment TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX idx_events_issue ON events(issue_id, id);
+
+    CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE dirty_issues (issue_id TEXT PRIMARY KEY, marked_at TEXT NOT NULL);
+    CREATE TABLE issue_counters (prefix TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the database to SCHEMA_VERSION inside one immediate transaction."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        from bd_trio.errors import BdError
+
+        raise BdError(
+            "version_mismatch",
+            f"database schema version {current} is newer than this bd ({SCHEMA_VERSION}): "
+            "upgrade bd-trio",
+        )
+    if current == SCHEMA_VERSION:
+        return current
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the lock.
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        for version in range(current, SCHEMA_VERSION):
+            for statement in MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION

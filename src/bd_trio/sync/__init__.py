@@ -1,0 +1,1 @@
+"""Moving issues between the database and `.beads/issues.jsonl` (and, later, git)."""

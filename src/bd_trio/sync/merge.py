@@ -1,0 +1,236 @@
+"""Importing parsed JSONL records into the database.
+
+Matching is by id:
+- an unknown id is created with that id (the id counter moves past it);
+- a known id with the same `created_at` is the same issue changed elsewhere: it is updated when
+  the incoming `updated_at` is newer, and kept as it is otherwise;
+- a known id with a different `created_at` is a *collision* (the same id created independently
+  in two clones): the incoming issue gets a new id, every reference to it in the incoming
+  records (dependencies and mentions in its text fields) is rewritten, and the summary lists
+  the renames so the user can be told.
+- an incoming issue whose id is unknown but whose (`created_at`, `title`) equals a local issue
+  is that issue, renamed by an earlier collision on another clone: it updates the local one
+  instead of creating a duplicate.
+
+Every check happens before the first write of a record; the caller runs the import in one
+transaction, so an error leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bd_trio.errors import BdError
+from bd_trio.model.issue import UPDATABLE, Issue
+from bd_trio.store import ids
+from bd_trio.store import issues as rows
+from bd_trio.sync import jsonl
+from bd_trio.sync.records import build_records
+
+
+@dataclass(slots=True)
+class ImportOptions:
+    actor: str
+    prefix: str
+    id_mode: str
+    now: str
+    skip_existing: bool = False
+    strict: bool = False
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    collisions: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changed_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "collisions": self.collisions,
+            "warnings": self.warnings,
+        }
+
+
+def import_records(
+    conn: sqlite3.Connection, incoming: list[jsonl.IncomingIssue], opts: ImportOptions
+) -> ImportSummary:
+    summary = ImportSummary()
+    existing = rows.get_issues(conn, [rec.issue.id for rec in incoming])
+    local_records = {r["id"]: r for r in build_records(conn, list(existing))} if existing else {}
+    identity: dict[tuple[str, str], str] | None = None
+
+    to_create: list[jsonl.IncomingIssue] = []
+    to_update: list[jsonl.IncomingIssue] = []
+    colliding: list[jsonl.IncomingIssue] = []
+    remap: dict[str, str] = {}
+
+    for rec in incoming:
+        local = existing.get(rec.issue.id)
+        if local is None:
+            if identity is None:
+                identity = {
+                    (row[0], row[1]): row[2]
+                    for row in conn.execute("SELECT created_at, title, id FROM issues")
+                }
+            twin = identity.get((rec.issue.created_at, rec.issue.title))
+            if twin is not None and twin not in existing:
+                remap[rec.issue.id] = twin
+                existing[twin] = rows.require_issue(conn, twin)
+                local_records[twin] = build_records(conn, [twin])[0]
+                rec.issue = replace(rec.issue, id=twin)
+                local = existing[twin]
+            else:
+                to_create.append(rec)
+                continue
+        if local.created_at != rec.issue.created_at:
+            colliding.append(rec)
+            continue
+        if jsonl.dumps_record(rec.to_record()) == jsonl.dumps_record(local_records[local.id]):
+            summary.unchanged += 1
+        elif opts.skip_existing:
+            summary.skipped += 1
+        elif rec.issue.updated_at > local.updated_at:
+            to_update.append(rec)
+        else:
+            summary.unchanged += 1  # ours is newer: it wins and is exported as it is
+
+    # Numbers of incoming ids must never be handed out to colliding issues.
+    for rec in to_create:
+        ids.note_explicit_id(conn, rec.issue.id)
+    taken = {rec.issue.id for rec in incoming}
+    for rec in colliding:
+        new_id = _allocate(conn, opts, rec.issue, taken)
+        taken.add(new_id)
+        remap[rec.issue.id] = new_id
+        summary.collisions.append(
+            {"old_id": rec.issue.id, "new_id": new_id, "title": rec.issue.title}
+        )
+    if remap:
+        for rec in incoming:
+            _rewrite(rec, remap)
+
+    known_targets = {rec.issue.id for rec in (*to_create, *to_update, *colliding)}
+    for rec in (*to_create, *colliding):
+        rows.insert_issue(conn, rec.issue)
+        rows.add_event(
+            conn, rec.issue.id, "created", opts.actor, opts.now, new=rec.issue.title,
+            comment="imported",
+        )
+        _add_comments(conn, rec, set())
+        summary.created += 1
+    for rec in to_update:
+        _update_issue(conn, rec, opts)
+        summary.updated += 1
+    for rec in (*to_create, *colliding, *to_update):
+        _replace_dependencies(conn, rec, known_targets, opts, summary)
+
+    summary.changed_ids = sorted(
+        rec.issue.id for rec in (*to_create, *colliding, *to_update)
+    )
+    rows.mark_dirty(conn, summary.changed_ids, opts.now)
+    return summary
+
+
+def _allocate(
+    conn: sqlite3.Connection, opts: ImportOptions, issue: Issue, taken: set[str]
+) -> str:
+    while True:
+        if opts.id_mode == "hash":
+            candidate = ids.next_hash_id(conn, opts.prefix, f"{issue.title}\0{issue.created_at}")
+        else:
+            candidate = ids.next_sequential_id(conn, opts.prefix)
+        if candidate not in taken:
+            return candidate
+
+
+def _rewrite(rec: jsonl.IncomingIssue, remap: dict[str, str]) -> None:
+    issue = rec.issue
+    new_id = remap.get(issue.id, issue.id)
+    pattern = re.compile(
+        r"(?<![A-Za-z0-9_.-])(" + "|".join(re.escape(old) for old in remap) + r")(?![A-Za-z0-9_-])"
+    )
+
+    def swap(text: str) -> str:
+        return pattern.sub(lambda m: remap[m.group(1)], text) if text else text
+
+    rec.issue = replace(
+        issue,
+        id=new_id,
+        description=swap(issue.description),
+        design=swap(issue.design),
+        acceptance_criteria=swap(issue.acceptance_criteria),
+        notes=swap(issue.notes),
+    )
+    rec.dependencies = sorted(
+        (
+            replace(d, issue_id=new_id, depends_on_id=remap.get(d.depends_on_id, d.depends_on_id))
+            for d in rec.dependencies
+        ),
+        key=lambda d: d.depends_on_id,
+    )
+
+
+def _update_issue(conn: sqlite3.Connection, rec: jsonl.IncomingIssue, opts: ImportOptions) -> None:
+    issue = rec.issue
+    changes: dict[str, Any] = {name: getattr(issue, name) for name in UPDATABLE}
+    changes["updated_at"] = issue.updated_at
+    changes["closed_at"] = issue.closed_at
+    rows.update_columns(conn, issue.id, changes)
+    conn.execute("DELETE FROM labels WHERE issue_id = ?", (issue.id,))
+    for label in issue.labels:
+        rows.add_label(conn, issue.id, label)
+    present = {
+        (c["author"], c["created_at"], c["text"]) for c in rows.comments_of(conn, issue.id)
+    }
+    _add_comments(conn, rec, present)
+    rows.add_event(conn, issue.id, "updated", opts.actor, opts.now, comment="imported")
+
+
+def _add_comments(
+    conn: sqlite3.Connection, rec: jsonl.IncomingIssue, present: set[tuple[str, str, str]]
+) -> None:
+    for comment in rec.comments:
+        key = (comment["author"], comment["created_at"], comment["text"])
+        if key not in present:
+            rows.add_comment(
+                conn, rec.issue.id, comment["author"], comment["text"], comment["created_at"]
+            )
+            present.add(key)
+
+
+def _replace_dependencies(
+    conn: sqlite3.Connection,
+    rec: jsonl.IncomingIssue,
+    known_targets: set[str],
+    opts: ImportOptions,
+    summary: ImportSummary,
+) -> None:
+    conn.execute("DELETE FROM dependencies WHERE issue_id = ?", (rec.issue.id,))
+    seen: set[str] = set()
+    for dep in rec.dependencies:
+        if dep.depends_on_id in seen:
+            continue
+        seen.add(dep.depends_on_id)
+        if dep.depends_on_id not in known_targets and not rows.issue_exists(
+            conn, dep.depends_on_id
+        ):
+            message = (
+                f"{rec.issue.id} (line {rec.line}) depends on {dep.depends_on_id}, "
+                "which does not exist"
+            )
+            if opts.strict:
+                raise BdError("not_found", f"{message}; nothing was imported (--strict)")
+            summary.warnings.append(message + ": dependency skipped")
+            continue
+        rows.insert_dep(conn, dep)

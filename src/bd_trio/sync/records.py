@@ -1,0 +1,102 @@
+"""Building the JSONL record of issues from the database: the issue fields plus `labels`,
+`dependencies` (records where the issue is `issue_id`) and `comments`, in fixed key order."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from bd_trio.store.issues import ISSUE_COLUMNS, issues_from_rows
+
+_CHUNK = 900
+
+
+def build_records(
+    conn: sqlite3.Connection, ids: Sequence[str] | None = None, status: str | None = None
+) -> list[dict[str, Any]]:
+    """Records for the given ids (all issues when None), sorted by id."""
+    if ids is None:
+        sql = f"SELECT {ISSUE_COLUMNS} FROM issues"
+        params: tuple[Any, ...] = ()
+        if status is not None:
+            sql += " WHERE status = ?"
+            params = (status,)
+        rows = conn.execute(sql + " ORDER BY id", params).fetchall()
+    else:
+        rows = []
+        ordered = sorted(set(ids))
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows.extend(
+                conn.execute(
+                    f"SELECT {ISSUE_COLUMNS} FROM issues WHERE id IN ({marks}) ORDER BY id",
+                    tuple(chunk),
+                )
+            )
+    issues = issues_from_rows(conn, rows)
+    wanted = [issue.id for issue in issues]
+    deps = _grouped(
+        conn,
+        "SELECT issue_id, depends_on_id, type, created_at, created_by FROM dependencies",
+        "issue_id",
+        wanted,
+        "issue_id, depends_on_id",
+        ids is None and status is None,
+    )
+    comments = _grouped(
+        conn,
+        "SELECT issue_id, author, text, created_at FROM comments",
+        "issue_id",
+        wanted,
+        "issue_id, created_at, id",
+        ids is None and status is None,
+    )
+    records = []
+    for issue in issues:
+        record = issue.to_dict()
+        if issue.created_by:
+            record["created_by"] = issue.created_by
+        record["dependencies"] = [
+            {
+                "issue_id": d["issue_id"],
+                "depends_on_id": d["depends_on_id"],
+                "type": d["type"],
+                "created_at": d["created_at"],
+                "created_by": d["created_by"],
+            }
+            for d in deps.get(issue.id, [])
+        ]
+        record["comments"] = [
+            {"author": c["author"], "text": c["text"], "created_at": c["created_at"]}
+            for c in comments.get(issue.id, [])
+        ]
+        records.append(record)
+    return records
+
+
+def _grouped(
+    conn: sqlite3.Connection,
+    select: str,
+    key: str,
+    ids: Sequence[str],
+    order: str,
+    everything: bool,
+) -> dict[str, list[sqlite3.Row]]:
+    out: dict[str, list[sqlite3.Row]] = {}
+    if everything:
+        batches: list[Sequence[str] | None] = [None]
+    else:
+        batches = [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+    for chunk in batches:
+        if chunk is None:
+            cursor = conn.execute(f"{select} ORDER BY {order}")
+        else:
+            marks = ",".join("?" * len(chunk))
+            cursor = conn.execute(
+                f"{select} WHERE {key} IN ({marks}) ORDER BY {order}", tuple(chunk)
+            )
+        for row in cursor:
+            out.setdefault(row[key], []).append(row)
+    return out

@@ -1,0 +1,157 @@
+"""Finding and creating a workspace: the `.beads/` directory, its database, JSONL and config.
+
+`.beads/config.json` is committed to git so every clone agrees on the id prefix and id mode.
+The database (`.beads/beads.db`) is local and git-ignored; a clone that has the committed
+config and `issues.jsonl` but no database yet is still a workspace: the database is created on
+first use and filled from the JSONL by auto-import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bd_trio.errors import BdError
+from bd_trio.model import validate
+
+BEADS_DIR = ".beads"
+DB_NAME = "beads.db"
+JSONL_NAME = "issues.jsonl"
+CONFIG_NAME = "config.json"
+ID_MODES = ("sequential", "hash")
+
+GITIGNORE = """\
+# bd-trio: the database and daemon files are local; issues.jsonl and config.json are shared.
+*.db
+*.db-journal
+*.db-wal
+*.db-shm
+bd.sock
+daemon.lock
+daemon.log
+daemon.log.*
+daemon.pid
+*.tmp
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    prefix: str
+    id_mode: str = "sequential"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"prefix": self.prefix, "id_mode": self.id_mode}
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    beads_dir: Path
+    db_path: Path
+
+    @property
+    def root(self) -> Path:
+        return self.beads_dir.parent
+
+    @property
+    def jsonl_path(self) -> Path:
+        return self.beads_dir / JSONL_NAME
+
+    @property
+    def config_path(self) -> Path:
+        return self.beads_dir / CONFIG_NAME
+
+    def load_config(self) -> Config:
+        try:
+            raw = json.loads(self.config_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            # A database created by hand or by an older tool: fall back to the directory name.
+            return Config(prefix=default_prefix(self.root))
+        except (OSError, ValueError) as exc:
+            raise BdError(
+                "validation", f"cannot read {self.config_path}: {exc}; fix or delete the file"
+            ) from exc
+        if not isinstance(raw, dict):
+            raise BdError("validation", f"{self.config_path} must hold a JSON object")
+        prefix = validate.prefix(raw.get("prefix", default_prefix(self.root)))
+        id_mode = raw.get("id_mode", "sequential")
+        if id_mode not in ID_MODES:
+            raise BdError(
+                "validation",
+                f"{self.config_path}: id_mode must be one of {', '.join(ID_MODES)}, "
+                f"got {id_mode!r}",
+            )
+        return Config(prefix=prefix, id_mode=id_mode)
+
+    def save_config(self, config: Config) -> None:
+        write_atomic(
+            self.config_path, (json.dumps(config.to_dict(), indent=2) + "\n").encode("utf-8")
+        )
+
+
+def default_prefix(directory: Path) -> str:
+    name = "".join(ch for ch in directory.resolve().name if ch.isalnum() or ch in "_.-")
+    name = name.strip("-.") or "bd"
+    return name[:32]
+
+
+def discover(db_override: str | None = None, cwd: Path | None = None) -> Workspace:
+    """--db, else $BEADS_DB, else the nearest `.beads/` (walking up) holding a database or a
+    committed config."""
+    explicit = db_override or os.environ.get("BEADS_DB")
+    if explicit:
+        path = Path(explicit).expanduser().resolve()
+        if not path.exists() and not path.parent.is_dir():
+            raise BdError(
+                "not_found",
+                f"database directory {path.parent} does not exist; run `bd init` there first",
+            )
+        return Workspace(beads_dir=path.parent, db_path=path)
+    here = (cwd or Path.cwd()).resolve()
+    for directory in (here, *here.parents):
+        beads = directory / BEADS_DIR
+        if not beads.is_dir():
+            continue
+        databases = sorted(beads.glob("*.db"))
+        if databases:
+            preferred = beads / DB_NAME
+            return Workspace(beads, preferred if preferred in databases else databases[0])
+        if (beads / CONFIG_NAME).is_file() or (beads / JSONL_NAME).is_file():
+            return Workspace(beads, beads / DB_NAME)
+    raise BdError(
+        "not_found",
+        f"no beads database found in {here} or its parents: run `bd init` to create one "
+        "(or pass --db / set BEADS_DB)",
+    )
+
+
+def create(directory: Path, prefix: str, id_mode: str) -> Workspace:
+    """Create `.beads/` with its config and .gitignore (the caller creates the database)."""
+    if id_mode not in ID_MODES:
+        raise BdError(
+            "validation",
+            f"invalid id mode {id_mode!r}: must be one of {', '.join(ID_MODES)}",
+            field="id_mode",
+        )
+    validate.prefix(prefix)
+    beads = directory / BEADS_DIR
+    beads.mkdir(parents=True, exist_ok=True)
+    workspace = Workspace(beads, beads / DB_NAME)
+    workspace.save_config(Config(prefix=prefix, id_mode=id_mode))
+    gitignore = beads / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text(GITIGNORE, encoding="utf-8")
+    return workspace
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same directory, fsync, then rename over `path`."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
