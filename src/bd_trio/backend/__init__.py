@@ -16,9 +16,7 @@ def open_backend(
     auto_flush: bool = True,
 ) -> Backend:
     """The daemon's backend when its socket answers (added with the daemon), else direct."""
-    return DirectBackend(
-        workspace, actor=actor, auto_import=auto_import, auto_flush=auto_flush
-    )
+    return DirectBackend(workspace, actor=actor, auto_import=auto_import, auto_flush=auto_flush)
 
 
 __all__ = ["Backend", "DirectBackend", "open_backend"]

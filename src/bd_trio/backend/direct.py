@@ -17,9 +17,7 @@ from bd_trio.workspace import Config, Workspace
 
 
 def describe_import(summary: ImportSummary, source: str) -> list[str]:
-    lines = [
-        f"{source}: {summary.created} created, {summary.updated} updated from issues.jsonl"
-    ]
+    lines = [f"{source}: {summary.created} created, {summary.updated} updated from issues.jsonl"]
     for collision in summary.collisions:
         lines.append(
             f"  id collision: incoming {collision['old_id']} ({collision['title']!r}) "
@@ -61,9 +59,7 @@ class DirectBackend:
         if not files.file_changed(self.store.conn, path):
             return
         ctx = self._context()
-        opts = ImportOptions(
-            actor=ctx.actor, prefix=ctx.prefix, id_mode=ctx.id_mode, now=ctx.now
-        )
+        opts = ImportOptions(actor=ctx.actor, prefix=ctx.prefix, id_mode=ctx.id_mode, now=ctx.now)
         with self.store.transaction() as conn:
             summary = files.auto_import(conn, path, opts)
         if summary is not None and (summary.created or summary.updated or summary.collisions):
@@ -93,4 +89,3 @@ class DirectBackend:
                 self.flush()
         finally:
             self.store.close()
-

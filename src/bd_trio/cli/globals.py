@@ -28,12 +28,7 @@ class GlobalOptions:
     no_auto_import: bool = False
 
     def resolved_actor(self) -> str:
-        return (
-            self.actor
-            or os.environ.get("BD_ACTOR")
-            or os.environ.get("USER")
-            or "unknown"
-        )
+        return self.actor or os.environ.get("BD_ACTOR") or os.environ.get("USER") or "unknown"
 
 
 class GlobalFlagError(Exception):

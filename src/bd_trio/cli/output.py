@@ -25,11 +25,7 @@ def err(text: str) -> None:
 def use_color() -> bool:
     from bd_trio.cli import globals as g
 
-    return (
-        not g.current.json
-        and "NO_COLOR" not in os.environ
-        and sys.stdout.isatty()
-    )
+    return not g.current.json and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
 def style(text: str, code: str) -> str:

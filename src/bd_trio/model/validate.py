@@ -95,9 +95,7 @@ def label(value: object) -> str:
             field="label",
         )
     if len(text) > LABEL_MAX:
-        raise BdError(
-            "validation", f"label is longer than {LABEL_MAX} characters", field="label"
-        )
+        raise BdError("validation", f"label is longer than {LABEL_MAX} characters", field="label")
     return text
 
 

@@ -45,7 +45,7 @@ class Args:
             field=name,
         )
 
-    def str(self, name: str, default: str | None = None, *, required: bool = False) -> Any:
+    def text(self, name: str, default: str | None = None, *, required: bool = False) -> Any:
         value = self.raw(name)
         if value is None:
             if required:
@@ -55,7 +55,7 @@ class Args:
             raise self._type_error(name, "a string", value)
         return value
 
-    def int(self, name: str, default: int | None = None, *, minimum: int | None = None) -> Any:
+    def integer(self, name: str, default: int | None = None, *, minimum: int | None = None) -> Any:
         value = self.raw(name)
         if value is None:
             return default
@@ -67,7 +67,7 @@ class Args:
             )
         return value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def flag(self, name: str, default: bool = False) -> bool:
         value = self.raw(name)
         if value is None:
             return default
@@ -75,7 +75,7 @@ class Args:
             raise self._type_error(name, "true or false", value)
         return value
 
-    def str_list(self, name: str) -> list[str]:
+    def strings(self, name: str) -> list[str]:
         """A list of strings; a single comma-separated string is accepted too."""
         value = self.raw(name)
         if value is None:

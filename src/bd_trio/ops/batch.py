@@ -36,7 +36,7 @@ class BatchRequest:
 
 def parse_batch(a: Args) -> BatchRequest:
     raw_items = a.raw("operations")
-    atomic = a.bool("atomic", False)
+    atomic = a.flag("atomic", False)
     if not isinstance(raw_items, list):
         raise BdError("bad_request", "batch: 'operations' must be a list of {op, args} maps")
     if len(raw_items) > MAX_BATCH:
@@ -84,7 +84,8 @@ def _lookup(ref: object, results: list[dict[str, Any]], index: int) -> Any:
     if not head.isdigit() or int(head) >= index:
         raise BdError(
             "bad_request",
-            f"batch: operation {index}: $ref {ref!r} must name an earlier operation (0-{index - 1})",
+            f"batch: operation {index}: $ref {ref!r} must name an earlier operation "
+            f"(0-{index - 1})",
         )
     value: Any = results[int(head)]["data"]
     for key in path.split(".") if path else []:

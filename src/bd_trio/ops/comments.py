@@ -23,8 +23,8 @@ def comments(conn: sqlite3.Connection, issue_id: str, ctx: OpContext) -> list[di
 
 
 def parse_comment_add(a: Args) -> tuple[str, str]:
-    issue_id = validate.issue_id(a.str("id", required=True))
-    text = a.str("text", required=True)
+    issue_id = validate.issue_id(a.text("id", required=True))
+    text = a.text("text", required=True)
     if not text.strip():
         raise BdError("validation", "comment text must not be empty", field="text")
     if len(text) > COMMENT_MAX:

@@ -20,12 +20,10 @@ DEP_ALIASES = {"from_id": "issue_id", "to_id": "depends_on_id", "dep_type": "typ
 
 
 def parse_dep_pair(a: Args) -> tuple[str, str]:
-    issue_id = validate.issue_id(a.str("issue_id", required=True), "issue_id")
-    depends_on_id = validate.issue_id(a.str("depends_on_id", required=True), "depends_on_id")
+    issue_id = validate.issue_id(a.text("issue_id", required=True), "issue_id")
+    depends_on_id = validate.issue_id(a.text("depends_on_id", required=True), "depends_on_id")
     if issue_id == depends_on_id:
-        raise BdError(
-            "validation", f"{issue_id} cannot depend on itself", field="depends_on_id"
-        )
+        raise BdError("validation", f"{issue_id} cannot depend on itself", field="depends_on_id")
     return issue_id, depends_on_id
 
 
@@ -67,7 +65,11 @@ def dep_add(
     rows.insert_dep(conn, DepRecord(issue_id, depends_on_id, dep_type, ctx.now, ctx.actor))
     rows.touch(conn, issue_id, ctx.now)
     rows.add_event(
-        conn, issue_id, "dependency_added", ctx.actor, ctx.now,
+        conn,
+        issue_id,
+        "dependency_added",
+        ctx.actor,
+        ctx.now,
         new=f"{dep_type}:{depends_on_id}",
     )
     rows.mark_dirty(conn, [issue_id], ctx.now)
@@ -80,9 +82,7 @@ def dep_add(
 
 
 @operation("dep_remove", parse=parse_dep_pair, writes=True, aliases=DEP_ALIASES)
-def dep_remove(
-    conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext
-) -> dict[str, Any]:
+def dep_remove(conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext) -> dict[str, Any]:
     issue_id, depends_on_id = parsed
     rows.require_issue(conn, issue_id)
     rows.require_issue(conn, depends_on_id)
@@ -96,7 +96,11 @@ def dep_remove(
     rows.delete_dep(conn, issue_id, depends_on_id)
     rows.touch(conn, issue_id, ctx.now)
     rows.add_event(
-        conn, issue_id, "dependency_removed", ctx.actor, ctx.now,
+        conn,
+        issue_id,
+        "dependency_removed",
+        ctx.actor,
+        ctx.now,
         old=f"{existing.type}:{depends_on_id}",
     )
     rows.mark_dirty(conn, [issue_id], ctx.now)
@@ -104,8 +108,8 @@ def dep_remove(
 
 
 def parse_tree(a: Args) -> tuple[str, int]:
-    issue_id = validate.issue_id(a.str("id", required=True))
-    return issue_id, a.int("max_depth", 50, minimum=0)
+    issue_id = validate.issue_id(a.text("id", required=True))
+    return issue_id, a.integer("max_depth", 50, minimum=0)
 
 
 @operation("dep_tree", parse=parse_tree, writes=False)

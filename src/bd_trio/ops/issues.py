@@ -45,17 +45,17 @@ def parse_dependency_spec(spec: str) -> tuple[str, str]:
 
 def parse_create(a: Args) -> NewIssue:
     return NewIssue(
-        title=validate.title(a.str("title", required=True)),
-        description=a.str("description", ""),
-        design=a.str("design", ""),
-        acceptance_criteria=a.str("acceptance_criteria", ""),
-        notes=a.str("notes", ""),
+        title=validate.title(a.text("title", required=True)),
+        description=a.text("description", ""),
+        design=a.text("design", ""),
+        acceptance_criteria=a.text("acceptance_criteria", ""),
+        notes=a.text("notes", ""),
         priority=a.checked("priority", validate.priority, DEFAULT_PRIORITY),
         issue_type=a.checked("issue_type", validate.issue_type, DEFAULT_TYPE).value,
-        assignee=a.str("assignee", "").strip(),
-        external_ref=a.str("external_ref", "").strip(),
-        labels=sorted({validate.label(label) for label in a.str_list("labels")}),
-        dependencies=[parse_dependency_spec(s) for s in a.str_list("dependencies")],
+        assignee=a.text("assignee", "").strip(),
+        external_ref=a.text("external_ref", "").strip(),
+        labels=sorted({validate.label(label) for label in a.strings("labels")}),
+        dependencies=[parse_dependency_spec(s) for s in a.strings("dependencies")],
         id=a.checked("id", validate.issue_id),
     )
 
@@ -113,7 +113,7 @@ def create(conn: sqlite3.Connection, new: NewIssue, ctx: OpContext) -> dict[str,
 
 
 def parse_id(a: Args) -> str:
-    return str(validate.issue_id(a.str("id", required=True)))
+    return str(validate.issue_id(a.text("id", required=True)))
 
 
 def related(conn: sqlite3.Connection, records: list[DepRecord], key: str) -> list[dict[str, Any]]:
@@ -159,19 +159,22 @@ def parse_update(a: Args) -> tuple[str, dict[str, Any]]:
         if name in checks:
             changes[name] = a.checked(name, checks[name])
         else:
-            changes[name] = a.str(name)
+            changes[name] = a.text(name)
     if not changes:
         raise BdError(
             "validation",
-            f"update {issue_id}: nothing to update; give at least one of "
-            f"{', '.join(UPDATABLE)}",
+            f"update {issue_id}: nothing to update; give at least one of {', '.join(UPDATABLE)}",
         )
     return issue_id, changes
 
 
 def apply_changes(
-    conn: sqlite3.Connection, issue: Issue, changes: dict[str, Any], ctx: OpContext,
-    *, reason: str | None = None,
+    conn: sqlite3.Connection,
+    issue: Issue,
+    changes: dict[str, Any],
+    ctx: OpContext,
+    *,
+    reason: str | None = None,
 ) -> Issue:
     """Write the fields that really change, keep closed_at in step with status, audit each."""
     effective = {k: v for k, v in changes.items() if getattr(issue, k) != v}
@@ -197,8 +200,14 @@ def apply_changes(
             )
         else:
             rows.add_event(
-                conn, issue.id, "updated", ctx.actor, ctx.now,
-                old=str(old), new=str(value), comment=name,
+                conn,
+                issue.id,
+                "updated",
+                ctx.actor,
+                ctx.now,
+                old=str(old),
+                new=str(value),
+                comment=name,
             )
     rows.mark_dirty(conn, [issue.id], ctx.now)
     return rows.require_issue(conn, issue.id)
@@ -216,7 +225,7 @@ def update(
 def parse_reason(default: str | None) -> Any:
     def parse(a: Args) -> tuple[str, str | None]:
         issue_id = parse_id(a)
-        reason = a.str("reason", default)
+        reason = a.text("reason", default)
         return issue_id, (reason.strip() or default) if reason is not None else default
 
     return parse
@@ -247,4 +256,3 @@ def events(conn: sqlite3.Connection, issue_id: str, ctx: OpContext) -> list[dict
     """The audit trail of one issue, oldest first."""
     rows.require_issue(conn, issue_id)
     return rows.events_of(conn, issue_id)
-

@@ -13,8 +13,8 @@ from bd_trio.store import issues as rows
 
 
 def parse_label(a: Args) -> tuple[str, str]:
-    return validate.issue_id(a.str("id", required=True)), validate.label(
-        a.str("label", required=True)
+    return validate.issue_id(a.text("id", required=True)), validate.label(
+        a.text("label", required=True)
     )
 
 
@@ -45,7 +45,7 @@ def label_remove(
 
 
 def parse_issue_id(a: Args) -> str:
-    return str(validate.issue_id(a.str("id", required=True)))
+    return str(validate.issue_id(a.text("id", required=True)))
 
 
 @operation("label_list", parse=parse_issue_id, writes=False, aliases={"issue_id": "id"})

@@ -14,32 +14,34 @@ from bd_trio.store.issues import ListFilter, list_issues
 
 
 def parse_list(a: Args) -> ListFilter:
-    status = a.str("status")
+    status = a.text("status")
     if status is not None and status.strip().lower() in ("all", "any", ""):
         status = None
     return ListFilter(
         status=validate.status(status).value if status is not None else None,
         priority=a.checked("priority", validate.priority),
-        assignee=a.str("assignee"),
+        assignee=a.text("assignee"),
         issue_type=a.checked("issue_type", lambda v: validate.issue_type(v).value),
-        labels_all=[validate.label(x) for x in a.str_list("labels")],
-        labels_any=[validate.label(x) for x in a.str_list("labels_any")],
-        title_contains=a.str("title"),
-        ids=[validate.issue_id(x, "ids") for x in a.str_list("ids")],
-        limit=a.int("limit", 0, minimum=0),
+        labels_all=[validate.label(x) for x in a.strings("labels")],
+        labels_any=[validate.label(x) for x in a.strings("labels_any")],
+        title_contains=a.text("title"),
+        ids=[validate.issue_id(x, "ids") for x in a.strings("ids")],
+        limit=a.integer("limit", 0, minimum=0),
     )
 
 
-@operation("list", parse=parse_list, writes=False, aliases={"label": "labels", "type": "issue_type"})
+@operation(
+    "list", parse=parse_list, writes=False, aliases={"label": "labels", "type": "issue_type"}
+)
 def list_(conn: sqlite3.Connection, flt: ListFilter, ctx: OpContext) -> list[dict[str, Any]]:
     return [issue.to_dict() for issue in list_issues(conn, flt)]
 
 
 def parse_ready(a: Args) -> dict[str, Any]:
     return {
-        "limit": a.int("limit", 10, minimum=0),
+        "limit": a.integer("limit", 10, minimum=0),
         "priority": a.checked("priority", validate.priority),
-        "assignee": a.str("assignee"),
+        "assignee": a.text("assignee"),
     }
 
 
@@ -51,8 +53,11 @@ def ready(conn: sqlite3.Connection, opts: dict[str, Any], ctx: OpContext) -> lis
 @operation("blocked", parse=no_args, writes=False)
 def blocked(conn: sqlite3.Connection, _: None, ctx: OpContext) -> list[dict[str, Any]]:
     return [
-        {**item.issue.to_dict(), "blocked_by_count": len(item.blocked_by),
-         "blocked_by": item.blocked_by}
+        {
+            **item.issue.to_dict(),
+            "blocked_by_count": len(item.blocked_by),
+            "blocked_by": item.blocked_by,
+        }
         for item in graph.blocked_issues(conn)
     ]
 

@@ -18,7 +18,7 @@ from bd_trio.sync.records import build_records
 
 
 def parse_export(a: Args) -> str | None:
-    status = a.str("status")
+    status = a.text("status")
     if status is None or status.strip().lower() in ("all", ""):
         return None
     return str(validate.status(status).value)
@@ -39,12 +39,12 @@ class ImportRequest:
 
 
 def parse_import(a: Args) -> ImportRequest:
-    text = a.str("jsonl", required=True)
+    text = a.text("jsonl", required=True)
     return ImportRequest(
         records=jsonl.parse(text),
-        dry_run=a.bool("dry_run"),
-        skip_existing=a.bool("skip_existing"),
-        strict=a.bool("strict"),
+        dry_run=a.flag("dry_run"),
+        skip_existing=a.flag("skip_existing"),
+        strict=a.flag("strict"),
     )
 
 

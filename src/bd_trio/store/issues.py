@@ -50,9 +50,12 @@ def get_issue(conn: sqlite3.Connection, issue_id: str) -> Issue | None:
     row = conn.execute(f"SELECT {ISSUE_COLUMNS} FROM issues WHERE id = ?", (issue_id,)).fetchone()
     if row is None:
         return None
-    labels = [r[0] for r in conn.execute(
-        "SELECT label FROM labels WHERE issue_id = ? ORDER BY label", (issue_id,)
-    )]
+    labels = [
+        r[0]
+        for r in conn.execute(
+            "SELECT label FROM labels WHERE issue_id = ? ORDER BY label", (issue_id,)
+        )
+    ]
     return Issue.from_row(row, labels)
 
 
@@ -109,9 +112,7 @@ def update_columns(conn: sqlite3.Connection, issue_id: str, changes: dict[str, A
     if not changes:
         return
     assignments = ", ".join(f"{column} = ?" for column in changes)
-    conn.execute(
-        f"UPDATE issues SET {assignments} WHERE id = ?", (*changes.values(), issue_id)
-    )
+    conn.execute(f"UPDATE issues SET {assignments} WHERE id = ?", (*changes.values(), issue_id))
 
 
 def add_event(
@@ -165,18 +166,14 @@ def add_label(conn: sqlite3.Connection, issue_id: str, label: str) -> bool:
 
 
 def remove_label(conn: sqlite3.Connection, issue_id: str, label: str) -> bool:
-    cursor = conn.execute(
-        "DELETE FROM labels WHERE issue_id = ? AND label = ?", (issue_id, label)
-    )
+    cursor = conn.execute("DELETE FROM labels WHERE issue_id = ? AND label = ?", (issue_id, label))
     return cursor.rowcount > 0
 
 
 def label_counts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [
         {"label": row[0], "count": row[1]}
-        for row in conn.execute(
-            "SELECT label, COUNT(*) FROM labels GROUP BY label ORDER BY label"
-        )
+        for row in conn.execute("SELECT label, COUNT(*) FROM labels GROUP BY label ORDER BY label")
     ]
 
 

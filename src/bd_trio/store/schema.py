@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from bd_trio.errors import BdError
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the initial schema
     """
@@ -97,15 +99,13 @@ def migrate(conn: sqlite3.Connection) -> int:
     """Bring the database to SCHEMA_VERSION inside one immediate transaction."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
     if current > SCHEMA_VERSION:
-        from bd_trio.errors import BdError
-
         raise BdError(
             "version_mismatch",
             f"database schema version {current} is newer than this bd ({SCHEMA_VERSION}): "
             "upgrade bd-trio",
         )
     if current == SCHEMA_VERSION:
-        return current
+        return SCHEMA_VERSION
     conn.execute("BEGIN IMMEDIATE")
     try:
         # Another process may have migrated while we waited for the lock.

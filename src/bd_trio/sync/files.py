@@ -47,9 +47,7 @@ def _remember(conn: sqlite3.Connection, path: Path, digest: str) -> None:
         meta.set_metadata(conn, STAT_KEY, token)
 
 
-def auto_import(
-    conn: sqlite3.Connection, path: Path, opts: ImportOptions
-) -> ImportSummary | None:
+def auto_import(conn: sqlite3.Connection, path: Path, opts: ImportOptions) -> ImportSummary | None:
     """Import the file if its content differs from what we last saw. Returns the summary, or
     None when there was nothing to do."""
     if not file_changed(conn, path):
@@ -106,4 +104,3 @@ def flush(conn: sqlite3.Connection, path: Path, *, force: bool = False) -> Flush
     _remember(conn, path, hashlib.sha256(data).hexdigest())
     conn.execute("DELETE FROM dirty_issues")
     return FlushResult(True, rebuilt)
-

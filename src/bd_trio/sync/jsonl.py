@@ -83,7 +83,7 @@ def parse(text: str) -> list[IncomingIssue]:
             )
         try:
             value = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise _line_error(number, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
         if not isinstance(value, dict):
             raise _line_error(number, "each line must be a JSON object")

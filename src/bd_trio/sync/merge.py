@@ -124,7 +124,12 @@ def import_records(
     for rec in (*to_create, *colliding):
         rows.insert_issue(conn, rec.issue)
         rows.add_event(
-            conn, rec.issue.id, "created", opts.actor, opts.now, new=rec.issue.title,
+            conn,
+            rec.issue.id,
+            "created",
+            opts.actor,
+            opts.now,
+            new=rec.issue.title,
             comment="imported",
         )
         _add_comments(conn, rec, set())
@@ -135,16 +140,12 @@ def import_records(
     for rec in (*to_create, *colliding, *to_update):
         _replace_dependencies(conn, rec, known_targets, opts, summary)
 
-    summary.changed_ids = sorted(
-        rec.issue.id for rec in (*to_create, *colliding, *to_update)
-    )
+    summary.changed_ids = sorted(rec.issue.id for rec in (*to_create, *colliding, *to_update))
     rows.mark_dirty(conn, summary.changed_ids, opts.now)
     return summary
 
 
-def _allocate(
-    conn: sqlite3.Connection, opts: ImportOptions, issue: Issue, taken: set[str]
-) -> str:
+def _allocate(conn: sqlite3.Connection, opts: ImportOptions, issue: Issue, taken: set[str]) -> str:
     while True:
         if opts.id_mode == "hash":
             candidate = ids.next_hash_id(conn, opts.prefix, f"{issue.title}\0{issue.created_at}")
@@ -190,9 +191,7 @@ def _update_issue(conn: sqlite3.Connection, rec: jsonl.IncomingIssue, opts: Impo
     conn.execute("DELETE FROM labels WHERE issue_id = ?", (issue.id,))
     for label in issue.labels:
         rows.add_label(conn, issue.id, label)
-    present = {
-        (c["author"], c["created_at"], c["text"]) for c in rows.comments_of(conn, issue.id)
-    }
+    present = {(c["author"], c["created_at"], c["text"]) for c in rows.comments_of(conn, issue.id)}
     _add_comments(conn, rec, present)
     rows.add_event(conn, issue.id, "updated", opts.actor, opts.now, comment="imported")
 

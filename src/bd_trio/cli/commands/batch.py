@@ -23,7 +23,7 @@ def parse_operations(text: str) -> list[Any]:
     if stripped.startswith("["):
         try:
             value = json.loads(stripped)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise BdError(
                 "validation", f"batch: invalid JSON at line {exc.lineno}: {exc.msg}"
             ) from exc
@@ -34,8 +34,10 @@ def parse_operations(text: str) -> list[Any]:
             continue
         try:
             operations.append(json.loads(line))
-        except ValueError as exc:
-            raise BdError("validation", f"batch: line {number} is not valid JSON: {exc.msg}") from exc
+        except json.JSONDecodeError as exc:
+            raise BdError(
+                "validation", f"batch: line {number} is not valid JSON: {exc.msg}"
+            ) from exc
     return operations
 
 
@@ -62,8 +64,10 @@ def batch(
                 summary = data.get("id", "") if isinstance(data, dict) else ""
                 out(f"[{index}] {item['op']}: ok {summary}".rstrip())
             else:
-                out(f"[{index}] {item['op']}: FAILED {item['error']['code']}: "
-                    f"{item['error']['message']}")
+                out(
+                    f"[{index}] {item['op']}: FAILED {item['error']['code']}: "
+                    f"{item['error']['message']}"
+                )
         skipped = len(operations) - len(result["results"])
         if skipped:
             out(f"{skipped} operations not run (stopped at the first failure)")

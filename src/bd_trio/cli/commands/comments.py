@@ -15,7 +15,9 @@ from bd_trio.errors import BdError
 
 def comments(
     args: list[str] = typer.Argument(..., metavar="ID | add ID [TEXT]"),
-    file: Path | None = typer.Option(None, "--file", "-f", help="Read the comment text from a file"),
+    file: Path | None = typer.Option(
+        None, "--file", "-f", help="Read the comment text from a file"
+    ),
 ) -> None:
     """List the comments of an issue, or add one (`comments add ID TEXT`)."""
     if args[0] == "add":

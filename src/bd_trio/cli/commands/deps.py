@@ -8,7 +8,9 @@ from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, out, style
 from bd_trio.cli.session import backend, call
 
-dep_app = typer.Typer(help="Manage dependencies (A depends on B: B blocks A).", no_args_is_help=True)
+dep_app = typer.Typer(
+    help="Manage dependencies (A depends on B: B blocks A).", no_args_is_help=True
+)
 
 
 @dep_app.command("add")
@@ -22,7 +24,8 @@ def add(
     """ISSUE depends on DEPENDS_ON."""
     with backend() as be:
         data = call(
-            be, "dep_add",
+            be,
+            "dep_add",
             {"issue_id": issue_id, "depends_on_id": depends_on_id, "type": dep_type},
         )
     if g.current.json:
@@ -65,8 +68,7 @@ def tree(
         indent = "  " * node["depth"]
         arrow = "" if node["depth"] == 0 else f"└─ ({node['dependency_type']}) "
         line = (
-            f"{indent}{arrow}{node['id']}: {node['title']} "
-            f"[P{node['priority']}] ({node['status']})"
+            f"{indent}{arrow}{node['id']}: {node['title']} [P{node['priority']}] ({node['status']})"
         )
         if node["truncated"]:
             line += style(" …more below --max-depth", "90")

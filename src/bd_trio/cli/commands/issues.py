@@ -206,4 +206,3 @@ def register(app: typer.Typer) -> None:
     app.command()(update)
     app.command()(close)
     app.command()(reopen)
-

@@ -38,9 +38,7 @@ def remove(args: list[str] = typer.Argument(..., metavar="ID... LABEL")) -> None
     """Remove LABEL from each issue."""
     ids, label = _split(args)
     with backend() as be:
-        results, failed = call_each(
-            be, ids, lambda i: ("label_remove", {"id": i, "label": label})
-        )
+        results, failed = call_each(be, ids, lambda i: ("label_remove", {"id": i, "label": label}))
     if g.current.json:
         emit_json(results)
     else:

@@ -75,15 +75,19 @@ def init(
     out(f"  Id mode: {chosen_mode}")
     if stats["total_issues"]:
         out(f"  Issues: {stats['total_issues']} (imported from {workspace.jsonl_path.name})")
-    out(f"Issues will be named {chosen_prefix}-1, {chosen_prefix}-2, ..."
-        if chosen_mode == "sequential" else f"Issues will be named {chosen_prefix}-<hash>")
+    out(
+        f"Issues will be named {chosen_prefix}-1, {chosen_prefix}-2, ..."
+        if chosen_mode == "sequential"
+        else f"Issues will be named {chosen_prefix}-<hash>"
+    )
 
 
 def version() -> None:
     """Print the bd interface level and the bd-trio version."""
     if g.current.json:
-        emit_json({"version": INTERFACE_VERSION, "interface": INTERFACE_VERSION,
-                   "bd_trio": __version__})
+        emit_json(
+            {"version": INTERFACE_VERSION, "interface": INTERFACE_VERSION, "bd_trio": __version__}
+        )
         return
     out(f"bd version {INTERFACE_VERSION} (bd-trio {__version__})")
 

@@ -40,10 +40,7 @@ def import_(
 ) -> None:
     """Import JSONL: new ids are created, changed issues updated (newer wins)."""
     try:
-        if input_path is None:
-            text = sys.stdin.read()
-        else:
-            text = input_path.read_text(encoding="utf-8")
+        text = sys.stdin.read() if input_path is None else input_path.read_text("utf-8")
     except OSError as exc:
         fail(BdError("not_found", f"cannot read {input_path}: {exc.strerror}"))
     except UnicodeDecodeError as exc:
