@@ -83,7 +83,7 @@ def flush(conn: sqlite3.Connection, path: Path, *, force: bool = False) -> Flush
     )
     if ours and on_disk is not None and not force:
         lines: dict[str, str] = {}
-        for line in on_disk.decode("utf-8").splitlines():
+        for line in on_disk.decode("utf-8").split("\n"):
             issue_id = jsonl.line_id(line)
             if issue_id is not None:
                 lines[issue_id] = line

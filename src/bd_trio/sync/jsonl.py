@@ -71,7 +71,9 @@ def parse(text: str) -> list[IncomingIssue]:
     """Parse a whole JSONL document. Any bad line rejects the whole document."""
     out: list[IncomingIssue] = []
     seen: dict[str, int] = {}
-    for number, raw_line in enumerate(text.splitlines(), start=1):
+    # Split on \n only: str.splitlines() would also split inside values at U+0085 or U+2028,
+    # which JSON leaves unescaped.
+    for number, raw_line in enumerate(text.split("\n"), start=1):
         line = raw_line.strip()
         if not line:
             continue

@@ -77,25 +77,25 @@ def import_records(
 
     for rec in incoming:
         local = existing.get(rec.issue.id)
-        if local is None:
+        if local is None or local.created_at != rec.issue.created_at:
+            # Not the issue stored under this id: maybe the same issue under another id.
             if identity is None:
                 identity = {
                     (row[0], row[1]): row[2]
                     for row in conn.execute("SELECT created_at, title, id FROM issues")
                 }
             twin = identity.get((rec.issue.created_at, rec.issue.title))
-            if twin is not None and twin not in existing:
+            if twin is not None and twin != rec.issue.id:
                 remap[rec.issue.id] = twin
-                existing[twin] = rows.require_issue(conn, twin)
+                local = existing[twin] = rows.require_issue(conn, twin)
                 local_records[twin] = build_records(conn, [twin])[0]
                 rec.issue = replace(rec.issue, id=twin)
-                local = existing[twin]
-            else:
+            elif local is None:
                 to_create.append(rec)
                 continue
-        if local.created_at != rec.issue.created_at:
-            colliding.append(rec)
-            continue
+            else:
+                colliding.append(rec)
+                continue
         if jsonl.dumps_record(rec.to_record()) == jsonl.dumps_record(local_records[local.id]):
             summary.unchanged += 1
         elif opts.skip_existing:

@@ -29,7 +29,7 @@ def parse_operations(text: str) -> list[Any]:
             ) from exc
         return list(value)
     operations = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
