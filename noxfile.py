@@ -6,38 +6,37 @@ import nox
 
 nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
+# Sessions use the interpreter that runs nox (the README creates it), so no other Python
+# needs to be installed.
 
-PYTHON = "3.11"
-
-
-@nox.session(python=PYTHON)
+@nox.session
 def tests(session: nox.Session) -> None:
     """The test suite (stress tests excluded)."""
     session.install("-e", ".[dev]")
     session.run("pytest", "-q", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def stress(session: nox.Session) -> None:
     """Concurrency stress tests (marker `stress`)."""
     session.install("-e", ".[dev]")
     session.run("pytest", "-q", "-m", "stress", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks (pytest-benchmark); `-- --quick` for a smoke run."""
     session.install("-e", ".[dev]")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def lint(session: nox.Session) -> None:
     session.install("ruff>=0.5")
     session.run("ruff", "check", "src", "tests", "benchmarks", "noxfile.py")
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     session.run("mypy")

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bd_trio.cli.main import app, prepare
+from bd_trio.cli.main import build_app, prepare
 
 BACKENDS = ["direct"]
 
@@ -35,7 +35,9 @@ class Run:
         return json.loads(self.stdout)
 
     def ok(self) -> Run:
-        assert self.exit_code == 0, f"exit {self.exit_code}\nstdout:{self.stdout}\nstderr:{self.stderr}"
+        assert self.exit_code == 0, (
+            f"exit {self.exit_code}\nstdout:{self.stdout}\nstderr:{self.stderr}"
+        )
         return self
 
 
@@ -67,7 +69,7 @@ def _in_process(backend: str) -> BdRunner:
         if backend == "direct":
             argv.append("--no-daemon")
         rest = prepare(argv)
-        result = runner.invoke(app, rest, input=input, catch_exceptions=False)
+        result = runner.invoke(build_app(rest), rest, input=input, catch_exceptions=False)
         return Run(result.exit_code, result.stdout, result.stderr)
 
     return bd
@@ -155,9 +157,12 @@ class OpRunner:
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table, to prove that a failed call changed nothing."""
         conn = self.store.conn
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-        )]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         return {t: sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {t}")) for t in tables}
 
 

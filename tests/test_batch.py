@@ -70,7 +70,8 @@ def test_failed_operation_inside_batch_leaves_no_partial_rows(ops: OpRunner) -> 
     ops("dep_add", issue_id="bd-2", depends_on_id="bd-1")
     before = ops.snapshot()
     result = ops(
-        "batch", operations=[{"op": "dep_add", "args": {"issue_id": "bd-1", "depends_on_id": "bd-2"}}]
+        "batch",
+        operations=[{"op": "dep_add", "args": {"issue_id": "bd-1", "depends_on_id": "bd-2"}}],
     )
     assert result["results"][0]["error"]["code"] == "cycle"
     assert ops.snapshot() == before

@@ -45,10 +45,28 @@ def test_create_human_and_json(bd: BdRunner) -> None:
     human.ok()
     assert "Created issue: bd-1" in human.stdout
     assert "Fix login" in human.stdout and "P1" in human.stdout and "open" in human.stdout
-    data = bd(
-        "create", "--title", "Second", "-d", "why", "--design", "how", "--acceptance", "done when",
-        "-a", "alice", "--external-ref", "gh-1", "--deps", "blocks:bd-1", "--json",
-    ).ok().json()
+    data = (
+        bd(
+            "create",
+            "--title",
+            "Second",
+            "-d",
+            "why",
+            "--design",
+            "how",
+            "--acceptance",
+            "done when",
+            "-a",
+            "alice",
+            "--external-ref",
+            "gh-1",
+            "--deps",
+            "blocks:bd-1",
+            "--json",
+        )
+        .ok()
+        .json()
+    )
     assert data["id"] == "bd-2"
     assert data["description"] == "why" and data["design"] == "how"
     assert data["acceptance_criteria"] == "done when" and data["assignee"] == "alice"
@@ -62,9 +80,19 @@ def test_show_sections(bd: BdRunner) -> None:
     bd("create", "Child", "--deps", "bd-1").ok()
     bd("comments", "add", "bd-1", "first", "comment").ok()
     out = bd("show", "bd-1").ok().stdout
-    for needle in ("bd-1: Parent", "Status: open", "Priority: P2", "Type: task",
-                   "Description:", "  Line two", "Blocks (1):", "bd-2: Child",
-                   "Comments (1):", "first comment", "[tester]"):
+    for needle in (
+        "bd-1: Parent",
+        "Status: open",
+        "Priority: P2",
+        "Type: task",
+        "Description:",
+        "  Line two",
+        "Blocks (1):",
+        "bd-2: Child",
+        "Comments (1):",
+        "first comment",
+        "[tester]",
+    ):
         assert needle in out
     child = bd("show", "bd-2").ok().stdout
     assert "Depends on (1):" in child
@@ -96,7 +124,12 @@ def test_update_changes_only_given_flags(bd: BdRunner) -> None:
     out = bd("update", "bd-1", "--notes", "n", "-p", "0", "--title", "A", "-a", "x").ok()
     assert "Updated issue: bd-1" in out.stdout
     issue = bd("show", "bd-1", "--json").ok().json()[0]
-    assert (issue["title"], issue["priority"], issue["notes"], issue["assignee"]) == ("A", 0, "n", "x")
+    assert (issue["title"], issue["priority"], issue["notes"], issue["assignee"]) == (
+        "A",
+        0,
+        "n",
+        "x",
+    )
     assert issue["description"] == "keep"
 
 
@@ -129,7 +162,9 @@ def test_list_human_json_and_empty(bd: BdRunner) -> None:
     assert [i["id"] for i in bd("list", "-a", "al", "--json").ok().json()] == ["bd-2"]
     assert [i["id"] for i in bd("list", "--title", "THR", "--json").ok().json()] == ["bd-3"]
     assert [i["id"] for i in bd("list", "--id", "bd-1,bd-3", "--json").ok().json()] == [
-        "bd-3", "bd-1"]
+        "bd-3",
+        "bd-1",
+    ]
     assert [i["id"] for i in bd("list", "-p", "1", "--json").ok().json()] == ["bd-2"]
 
 
@@ -154,23 +189,41 @@ def test_stats_output(bd: BdRunner) -> None:
     bd("create", "b").ok()
     bd("dep", "add", "bd-2", "bd-1").ok()
     out = bd("stats").ok().stdout
-    for needle in ("Total Issues: 2", "Open: 2", "In Progress: 0", "Closed: 0", "Blocked: 1",
-                   "Ready: 1"):
+    for needle in (
+        "Total Issues: 2",
+        "Open: 2",
+        "In Progress: 0",
+        "Closed: 0",
+        "Blocked: 1",
+        "Ready: 1",
+    ):
         assert needle in out
     data = bd("stats", "--json").ok().json()
     assert set(data) == {
-        "total_issues", "open_issues", "in_progress_issues", "closed_issues",
-        "blocked_issues", "ready_issues", "average_lead_time_hours",
+        "total_issues",
+        "open_issues",
+        "in_progress_issues",
+        "closed_issues",
+        "blocked_issues",
+        "ready_issues",
+        "average_lead_time_hours",
     }
 
 
 def test_dep_commands(bd: BdRunner) -> None:
     for title in ("a", "b", "c"):
         bd("create", title).ok()
-    assert "Added dependency: bd-2 depends on bd-1 (blocks)" in bd("dep", "add", "bd-2", "bd-1").ok().stdout
+    assert (
+        "Added dependency: bd-2 depends on bd-1 (blocks)"
+        in bd("dep", "add", "bd-2", "bd-1").ok().stdout
+    )
     data = bd("dep", "add", "bd-3", "bd-2", "-t", "parent-child", "--json").ok().json()
-    assert data == {"status": "added", "issue_id": "bd-3", "depends_on_id": "bd-2",
-                    "type": "parent-child"}
+    assert data == {
+        "status": "added",
+        "issue_id": "bd-3",
+        "depends_on_id": "bd-2",
+        "type": "parent-child",
+    }
     cycle = bd("dep", "add", "bd-1", "bd-3")
     assert cycle.exit_code == 1 and "cycle" in cycle.stderr
     tree = bd("dep", "tree", "bd-3").ok().stdout.splitlines()
@@ -179,7 +232,9 @@ def test_dep_commands(bd: BdRunner) -> None:
     assert tree[4].startswith("    └─ (blocks) bd-1")
     nodes = bd("dep", "tree", "bd-3", "--json", "-d", "1").ok().json()
     assert [(n["id"], n["depth"], n["truncated"]) for n in nodes] == [
-        ("bd-3", 0, False), ("bd-2", 1, True)]
+        ("bd-3", 0, False),
+        ("bd-2", 1, True),
+    ]
     assert "No dependency cycles detected" in bd("dep", "cycles").ok().stdout
     assert bd("dep", "cycles", "--json").ok().json() == []
     removed = bd("dep", "remove", "bd-2", "bd-1", "--json").ok().json()
@@ -222,7 +277,10 @@ def test_create_from_markdown_plan(bd: BdRunner, repo: Path) -> None:
         "blocks:bd-1\n\n### Acceptance Criteria\nREADME explains setup\n"
     )
     created = bd("create", "-f", str(plan), "--json").ok().json()
-    assert [(i["id"], i["title"]) for i in created] == [("bd-1", "Set up CI"), ("bd-2", "Write docs")]
+    assert [(i["id"], i["title"]) for i in created] == [
+        ("bd-1", "Set up CI"),
+        ("bd-2", "Write docs"),
+    ]
     assert created[0]["priority"] == 1 and created[0]["issue_type"] == "chore"
     assert created[0]["labels"] == ["ci", "infra"]
     assert created[0]["description"] == "Run the tests on every push."
@@ -238,16 +296,25 @@ def test_batch_from_stdin(bd: BdRunner) -> None:
     ops = [
         {"op": "create", "args": {"title": "epic", "issue_type": "epic"}},
         {"op": "create", "args": {"title": "task"}},
-        {"op": "dep_add", "args": {"issue_id": {"$ref": "1.id"}, "depends_on_id": {"$ref": "0.id"},
-                                    "type": "parent-child"}},
+        {
+            "op": "dep_add",
+            "args": {
+                "issue_id": {"$ref": "1.id"},
+                "depends_on_id": {"$ref": "0.id"},
+                "type": "parent-child",
+            },
+        },
     ]
     result = bd("batch", "--json", input=json.dumps(ops)).ok().json()
     assert [r["ok"] for r in result["results"]] == [True, True, True]
-    lines = "\n".join(json.dumps(o) for o in [
-        {"op": "create", "args": {"title": "x"}},
-        {"op": "create", "args": {"title": "y", "priority": 9}},
-        {"op": "create", "args": {"title": "z"}},
-    ])
+    lines = "\n".join(
+        json.dumps(o)
+        for o in [
+            {"op": "create", "args": {"title": "x"}},
+            {"op": "create", "args": {"title": "y", "priority": 9}},
+            {"op": "create", "args": {"title": "z"}},
+        ]
+    )
     failed = bd("batch", input=lines)
     assert failed.exit_code == 1
     assert "[1] create: FAILED validation" in failed.stdout
@@ -343,8 +410,12 @@ def test_changed_file_is_imported_before_the_next_command(bd: BdRunner, repo: Pa
     record = json.loads(path.read_text())
     record["title"] = "edited by a git pull"
     record["updated_at"] = "2999-01-01T00:00:00.000000Z"
-    extra = {"id": "bd-5", "title": "from elsewhere", "created_at": "2020-01-01T00:00:00Z",
-             "updated_at": "2020-01-01T00:00:00Z"}
+    extra = {
+        "id": "bd-5",
+        "title": "from elsewhere",
+        "created_at": "2020-01-01T00:00:00Z",
+        "updated_at": "2020-01-01T00:00:00Z",
+    }
     path.write_text(json.dumps(record) + "\n" + json.dumps(extra) + "\n")
     run = bd("list", "--json").ok()
     assert sorted(i["title"] for i in run.json()) == ["edited by a git pull", "from elsewhere"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -38,14 +39,23 @@ def test_export_is_sorted_compact_and_id_first(ops: OpRunner) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
-        ('{"id":"bd-1","title":"a","created_at":"2026-01-01T00:00:00Z"}\n<<<<<<< HEAD\n', 2,
-         "conflict marker"),
-        ('{"id":"bd-1","title":"a","created_at":"2026-01-01T00:00:00Z"}\n=======\n', 2,
-         "conflict marker"),
+        (
+            '{"id":"bd-1","title":"a","created_at":"2026-01-01T00:00:00Z"}\n<<<<<<< HEAD\n',
+            2,
+            "conflict marker",
+        ),
+        (
+            '{"id":"bd-1","title":"a","created_at":"2026-01-01T00:00:00Z"}\n=======\n',
+            2,
+            "conflict marker",
+        ),
         ('\n\n{"id": "bd-1", "title": \n', 3, "not valid JSON"),
-        ('[1, 2]\n', 1, "JSON object"),
-        ('{"id":"bd-1","title":"a","created_at":"2026-01-01T00:00:00Z","priority":9}\n', 1,
-         "priority"),
+        ("[1, 2]\n", 1, "JSON object"),
+        (
+            '{"id":"bd-1","title":"a","created_at":"2026-01-01T00:00:00Z","priority":9}\n',
+            1,
+            "priority",
+        ),
         ('{"id":"bd-1","title":"","created_at":"2026-01-01T00:00:00Z"}\n', 1, "title"),
         ('{"id":"bd-1","title":"a"}\n', 1, "created_at"),
         ('{"id":"bd-1","title":"a","created_at":"soon"}\n', 1, "RFC 3339"),
@@ -110,8 +120,11 @@ def test_skip_existing_and_dry_run(ops: OpRunner) -> None:
     text = _incoming("bd-1", "theirs", local["created_at"], "2999-01-01T00:00:00Z")
     assert ops("import", jsonl=text, skip_existing=True)["skipped"] == 1
     before = ops.snapshot()
-    summary = ops("import", jsonl=text + "\n" + _incoming("bd-2", "n", "2020-01-01T00:00:00Z",
-                                                            "2020-01-01T00:00:00Z"), dry_run=True)
+    summary = ops(
+        "import",
+        jsonl=text + "\n" + _incoming("bd-2", "n", "2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z"),
+        dry_run=True,
+    )
     assert summary["dry_run"] and summary["updated"] == 1 and summary["created"] == 1
     assert ops.snapshot() == before
 
@@ -122,7 +135,10 @@ def test_collision_renames_incoming_issue_and_rewrites_references(ops: OpRunner)
         [
             _incoming("bd-1", "their one", "2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z"),
             _incoming(
-                "bd-2", "their two", "2020-01-02T00:00:00Z", "2020-01-02T00:00:00Z",
+                "bd-2",
+                "their two",
+                "2020-01-02T00:00:00Z",
+                "2020-01-02T00:00:00Z",
                 description="follow-up of bd-1 (not bd-10)",
                 dependencies=[{"depends_on_id": "bd-1", "type": "blocks"}],
             ),
@@ -143,7 +159,10 @@ def test_collision_renames_incoming_issue_and_rewrites_references(ops: OpRunner)
 
 def test_missing_dependency_targets_warn_or_fail_in_strict_mode(ops: OpRunner) -> None:
     text = _incoming(
-        "bd-1", "a", "2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z",
+        "bd-1",
+        "a",
+        "2020-01-01T00:00:00Z",
+        "2020-01-01T00:00:00Z",
         dependencies=[{"depends_on_id": "bd-99", "type": "blocks"}],
     )
     before = ops.snapshot()
@@ -217,24 +236,37 @@ def graphs(draw: st.DrawFn) -> list[dict[str, object]]:
     return issues
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(graph=graphs())
-def test_export_import_export_is_byte_identical(tmp_path: Path, graph: list[dict[str, object]]) -> None:
+def test_export_import_export_is_byte_identical(
+    tmp_path: Path, graph: list[dict[str, object]]
+) -> None:
     source = OpRunner(tmp_path / f"src-{id(graph)}.db")
     target = OpRunner(tmp_path / f"dst-{id(graph)}.db")
     try:
         created = []
         for spec in graph:
-            args = {k: spec[k] for k in ("title", "description", "notes", "priority",
-                                         "issue_type", "assignee", "labels")}
+            args = {
+                k: spec[k]
+                for k in (
+                    "title",
+                    "description",
+                    "notes",
+                    "priority",
+                    "issue_type",
+                    "assignee",
+                    "labels",
+                )
+            }
             issue = source("create", **args)
             created.append(issue["id"])
             for index, dep_type in spec["deps"]:  # type: ignore[attr-defined]
-                try:
-                    source("dep_add", issue_id=issue["id"], depends_on_id=created[index],
-                           type=dep_type)
-                except BdError:
-                    pass  # duplicate pair
+                with contextlib.suppress(BdError):  # a duplicate pair
+                    source(
+                        "dep_add", issue_id=issue["id"], depends_on_id=created[index], type=dep_type
+                    )
             if str(spec["comment"]).strip():
                 source("comment_add", id=issue["id"], text=spec["comment"])
             if spec["close"]:

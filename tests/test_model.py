@@ -72,4 +72,4 @@ def test_issue_json_omits_empty_optional_text_but_keeps_description() -> None:
     assert data["labels"] == []
     for absent in ("design", "notes", "assignee", "closed_at", "external_ref"):
         assert absent not in data
-    assert list(data)[0] == "id"
+    assert next(iter(data)) == "id"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bd_trio.errors import BdError
-from bd_trio.ops import OPS
+from bd_trio.ops import OP_MODULES, load_all
 from bd_trio.store import ids
 from conftest import OpRunner
 
@@ -68,7 +68,11 @@ def test_update_changes_only_given_fields_and_audits_each(ops: OpRunner) -> None
     ops("create", title="a", description="keep me")
     updated = ops("update", id="bd-1", priority=0, assignee="alice", status="in_progress")
     assert updated["description"] == "keep me"
-    assert (updated["priority"], updated["assignee"], updated["status"]) == (0, "alice", "in_progress")
+    assert (updated["priority"], updated["assignee"], updated["status"]) == (
+        0,
+        "alice",
+        "in_progress",
+    )
     kinds = [e["event_type"] for e in ops("events", id="bd-1")]
     assert kinds.count("updated") == 2 and "status_changed" in kinds
     with pytest.raises(BdError) as info:
@@ -109,7 +113,12 @@ def test_closed_at_is_set_exactly_when_closed(ops: OpRunner) -> None:
         ("close", {"id": "nope"}, "validation", "nope"),
         ("dep_add", {"issue_id": "bd-1", "depends_on_id": "bd-1"}, "validation", "itself"),
         ("dep_add", {"issue_id": "bd-1", "depends_on_id": "bd-404"}, "not_found", "bd-404"),
-        ("dep_add", {"issue_id": "bd-1", "depends_on_id": "bd-2", "type": "x"}, "validation", "type"),
+        (
+            "dep_add",
+            {"issue_id": "bd-1", "depends_on_id": "bd-2", "type": "x"},
+            "validation",
+            "type",
+        ),
         ("list", {"limit": -1}, "validation", "limit"),
         ("label_add", {"id": "bd-1", "label": "a b"}, "validation", "label"),
         ("no_such_op", {}, "bad_request", "unknown operation"),
@@ -162,8 +171,15 @@ def test_list_filters_and_order(ops: OpRunner) -> None:
     assert ops("list", priority=4) == []
 
 
+def test_lazy_module_map_matches_the_registrations() -> None:
+    table = load_all()
+    assert set(table) == set(OP_MODULES)
+    for name, spec in table.items():
+        assert spec.run.__module__ == f"bd_trio.ops.{OP_MODULES[name]}", name
+
+
 def test_every_operation_rejects_unknown_arguments(ops: OpRunner) -> None:
-    for name, spec in OPS.items():
+    for name, spec in load_all().items():
         with pytest.raises(BdError) as info:
             spec.parse_args({"definitely_not_an_argument": 1})
         assert info.value.code in ("bad_request", "validation"), name
@@ -174,6 +190,9 @@ def test_rpc_argument_names_are_accepted(ops: OpRunner) -> None:
     ops("create", title="b")
     added = ops("dep_add", from_id="bd-2", to_id="bd-1", dep_type="parent-child")
     assert added == {
-        "status": "added", "issue_id": "bd-2", "depends_on_id": "bd-1", "type": "parent-child"
+        "status": "added",
+        "issue_id": "bd-2",
+        "depends_on_id": "bd-1",
+        "type": "parent-child",
     }
     assert ops("dep_remove", from_id="bd-2", to_id="bd-1")["status"] == "removed"

@@ -12,7 +12,7 @@ from typing import Any
 from bd_trio.ops import OpContext, get_op
 from bd_trio.store import Store
 from bd_trio.sync import files
-from bd_trio.sync.merge import ImportOptions, ImportSummary
+from bd_trio.sync.summary import ImportOptions, ImportSummary
 from bd_trio.workspace import Config, Workspace
 
 

@@ -1,23 +1,10 @@
-"""THE operation table. Importing this package registers every operation in `OPS`.
+"""THE operation table: every operation, by name (see `registry.OP_MODULES`).
 
-Use `get_op(name)` to find one, `spec.parse_args(raw)` to validate its arguments and
-`spec.run(conn, parsed, ctx)` inside a transaction to execute it.
+Use `get_op(name)` to find one (its module is imported on first use), `spec.parse_args(raw)`
+to validate its arguments and `spec.run(conn, parsed, ctx)` inside a transaction to run it.
 """
 
-from bd_trio.ops import batch, comments, deps, issues, labels, queries, transfer
 from bd_trio.ops.context import OpContext
-from bd_trio.ops.registry import OPS, OpSpec, get_op
+from bd_trio.ops.registry import OP_MODULES, OPS, OpSpec, get_op, load_all
 
-__all__ = [
-    "OPS",
-    "OpContext",
-    "OpSpec",
-    "batch",
-    "comments",
-    "deps",
-    "get_op",
-    "issues",
-    "labels",
-    "queries",
-    "transfer",
-]
+__all__ = ["OPS", "OP_MODULES", "OpContext", "OpSpec", "get_op", "load_all"]

@@ -6,6 +6,7 @@ transaction; there is no other code path per operation.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,35 @@ class OpSpec:
 
 OPS: dict[str, OpSpec] = {}
 
+# Which module of bd_trio.ops defines each operation. A CLI call is a short process, so an
+# operation's module is imported when the operation is first used, not all of them up front.
+# tests/test_ops.py checks that this map and the registrations agree.
+OP_MODULES: dict[str, str] = {
+    "create": "issues",
+    "show": "issues",
+    "update": "issues",
+    "close": "issues",
+    "reopen": "issues",
+    "events": "issues",
+    "list": "queries",
+    "ready": "queries",
+    "blocked": "queries",
+    "stats": "queries",
+    "dep_add": "deps",
+    "dep_remove": "deps",
+    "dep_tree": "deps",
+    "dep_cycles": "deps",
+    "label_add": "labels",
+    "label_remove": "labels",
+    "label_list": "labels",
+    "label_list_all": "labels",
+    "comments": "comments",
+    "comment_add": "comments",
+    "export": "transfer",
+    "import": "transfer",
+    "batch": "batch",
+}
+
 
 def operation(
     name: str, *, parse: Parser, writes: bool, aliases: dict[str, str] | None = None
@@ -50,13 +80,22 @@ def operation(
 
 
 def get_op(name: object) -> OpSpec:
-    if not isinstance(name, str) or name not in OPS:
+    if not isinstance(name, str) or name not in OP_MODULES:
         raise BdError(
             "bad_request",
-            f"unknown operation {name!r}; known operations: {', '.join(sorted(OPS))}",
+            f"unknown operation {name!r}; known operations: {', '.join(sorted(OP_MODULES))}",
             op=str(name),
         )
+    if name not in OPS:
+        importlib.import_module(f"bd_trio.ops.{OP_MODULES[name]}")
     return OPS[name]
+
+
+def load_all() -> dict[str, OpSpec]:
+    """Import every operation module (for listings and tests)."""
+    for module in sorted(set(OP_MODULES.values())):
+        importlib.import_module(f"bd_trio.ops.{module}")
+    return OPS
 
 
 def no_args(args: Args) -> None:

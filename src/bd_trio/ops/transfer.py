@@ -13,8 +13,9 @@ from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import operation
 from bd_trio.store.connection import savepoint
 from bd_trio.sync import jsonl
-from bd_trio.sync.merge import ImportOptions, import_records
+from bd_trio.sync.merge import import_records
 from bd_trio.sync.records import build_records
+from bd_trio.sync.summary import ImportOptions
 
 
 def parse_export(a: Args) -> str | None:

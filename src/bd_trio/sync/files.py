@@ -13,10 +13,13 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bd_trio.store import meta
 from bd_trio.sync import jsonl
-from bd_trio.sync.merge import ImportOptions, ImportSummary, import_records
+
+if TYPE_CHECKING:
+    from bd_trio.sync.summary import ImportOptions, ImportSummary
 from bd_trio.sync.records import build_records
 from bd_trio.workspace import write_atomic
 
@@ -57,6 +60,9 @@ def auto_import(conn: sqlite3.Connection, path: Path, opts: ImportOptions) -> Im
     if digest == meta.get_metadata(conn, HASH_KEY):
         _remember(conn, path, digest)  # touched but identical (checkout, copy)
         return None
+    # Imported here: merging is needed only after a pull, not on every command.
+    from bd_trio.sync.merge import import_records
+
     summary = import_records(conn, jsonl.parse(data.decode("utf-8")), opts)
     _remember(conn, path, digest)
     return summary

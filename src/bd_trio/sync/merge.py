@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from bd_trio.errors import BdError
@@ -29,37 +29,7 @@ from bd_trio.store import ids
 from bd_trio.store import issues as rows
 from bd_trio.sync import jsonl
 from bd_trio.sync.records import build_records
-
-
-@dataclass(slots=True)
-class ImportOptions:
-    actor: str
-    prefix: str
-    id_mode: str
-    now: str
-    skip_existing: bool = False
-    strict: bool = False
-
-
-@dataclass(slots=True)
-class ImportSummary:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    collisions: list[dict[str, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    changed_ids: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "skipped": self.skipped,
-            "collisions": self.collisions,
-            "warnings": self.warnings,
-        }
+from bd_trio.sync.summary import ImportOptions, ImportSummary
 
 
 def import_records(

@@ -1,0 +1,38 @@
+"""What an import is told (options) and what it reports (summary): small, so the CLI can
+import them without the merge machinery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class ImportOptions:
+    actor: str
+    prefix: str
+    id_mode: str
+    now: str
+    skip_existing: bool = False
+    strict: bool = False
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    collisions: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changed_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "collisions": self.collisions,
+            "warnings": self.warnings,
+        }
