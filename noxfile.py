@@ -9,6 +9,7 @@ nox.options.reuse_existing_virtualenvs = True
 # Sessions use the interpreter that runs nox (the README creates it), so no other Python
 # needs to be installed.
 
+
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite (stress tests excluded)."""
@@ -25,9 +26,18 @@ def stress(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks (pytest-benchmark); `-- --quick` for a smoke run."""
+    """Benchmarks (pytest-benchmark). The full daemon-vs-direct suite comes with the daemon."""
     session.install("-e", ".[dev]")
-    session.run("python", "benchmarks/run.py", *session.posargs)
+    session.run(
+        "pytest",
+        "benchmarks",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--benchmark-only",
+        "--benchmark-columns=median,mean,stddev,rounds",
+        *session.posargs,
+    )
 
 
 @nox.session

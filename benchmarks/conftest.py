@@ -1,0 +1,1 @@
+"""Benchmarks share the test fixtures' way of building real workspaces."""
