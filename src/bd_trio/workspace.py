@@ -8,6 +8,7 @@ first use and filled from the JSONL by auto-import.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -64,6 +65,27 @@ class Workspace:
     def config_path(self) -> Path:
         return self.beads_dir / CONFIG_NAME
 
+    @property
+    def lock_path(self) -> Path:
+        return self.beads_dir / "daemon.lock"
+
+    @property
+    def log_path(self) -> Path:
+        return self.beads_dir / "daemon.log"
+
+    @property
+    def socket_path(self) -> Path:
+        """Where the daemon listens: $BD_SOCKET, else `.beads/bd.sock`, else (when that path is
+        too long for AF_UNIX) a socket named after this workspace in a private runtime dir."""
+        override = os.environ.get("BD_SOCKET")
+        if override:
+            return Path(override)
+        preferred = self.beads_dir / "bd.sock"
+        if len(os.fsencode(preferred)) <= MAX_SOCKET_PATH:
+            return preferred
+        digest = hashlib.sha256(os.fsencode(self.beads_dir.resolve())).hexdigest()[:16]
+        return private_runtime_dir() / f"bd-{digest}.sock"
+
     def load_config(self) -> Config:
         try:
             raw = json.loads(self.config_path.read_text(encoding="utf-8"))
@@ -90,6 +112,21 @@ class Workspace:
         write_atomic(
             self.config_path, (json.dumps(config.to_dict(), indent=2) + "\n").encode("utf-8")
         )
+
+
+# sun_path is 108 bytes on Linux (104 on macOS), including the terminating NUL.
+MAX_SOCKET_PATH = 100
+
+
+def private_runtime_dir() -> Path:
+    """A directory only this user can enter: $XDG_RUNTIME_DIR/bd-trio or /tmp/bd-trio-<uid>."""
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    path = Path(base) / "bd-trio" if base else Path("/tmp") / f"bd-trio-{os.getuid()}"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid != os.getuid():
+        raise BdError("conflict", f"{path} belongs to another user: set BD_SOCKET")
+    path.chmod(0o700)
+    return path
 
 
 def default_prefix(directory: Path) -> str:

@@ -1,9 +1,13 @@
-"""Choosing how the CLI reaches the operations: through the daemon or directly."""
+"""Choosing how the CLI reaches the operations: through the daemon when its socket answers,
+directly otherwise. Both backends have the same `call(op, args)` and run the same operations."""
 
 from __future__ import annotations
 
+import os
+
 from bd_trio.backend.base import Backend
 from bd_trio.backend.direct import DirectBackend
+from bd_trio.errors import BdError
 from bd_trio.workspace import Workspace
 
 
@@ -15,8 +19,30 @@ def open_backend(
     auto_import: bool = True,
     auto_flush: bool = True,
 ) -> Backend:
-    """The daemon's backend when its socket answers (added with the daemon), else direct."""
+    if not no_daemon and os.environ.get("BD_NO_DAEMON", "") not in ("1", "true", "yes"):
+        daemon = _connect(workspace, actor)
+        if daemon is not None:
+            return daemon
     return DirectBackend(workspace, actor=actor, auto_import=auto_import, auto_flush=auto_flush)
+
+
+def _connect(workspace: Workspace, actor: str) -> Backend | None:
+    socket_path = workspace.socket_path
+    if not socket_path.exists():
+        # Imported here: auto-start is rare and direct mode must stay light.
+        from bd_trio.backend import launcher
+
+        if not (launcher.autostart_enabled(workspace) and launcher.try_autostart(workspace)):
+            return None
+    from bd_trio.backend.daemon import DaemonBackend
+    from bd_trio.client.blocking import BlockingClient
+
+    client = BlockingClient(socket_path, actor=actor)
+    try:
+        client.connect()
+    except BdError:
+        return None  # a socket left by a daemon that died: fall back to direct mode
+    return DaemonBackend(client)
 
 
 __all__ = ["Backend", "DirectBackend", "open_backend"]

@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     "export": "transfer",
     "import": "transfer",
     "batch": "batch",
+    "daemon": "daemon",
 }
 
 

@@ -1,0 +1,22 @@
+"""Daemon mode: the CLI sends each operation to the daemon over its socket.
+
+The daemon owns the database and the JSONL file: this backend never writes either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bd_trio.client.blocking import BlockingClient
+
+
+class DaemonBackend:
+    def __init__(self, client: BlockingClient) -> None:
+        self.client = client
+        self.notices: list[str] = []
+
+    def call(self, op: str, args: dict[str, Any]) -> Any:
+        return self.client.call(op, args)
+
+    def close(self) -> None:
+        self.client.close()

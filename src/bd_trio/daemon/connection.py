@@ -1,0 +1,144 @@
+"""One task per connection: detect the protocol from the first byte, decode requests, run them
+(through the server's dispatcher), send the responses in order.
+
+CBOR frames: a bad frame gets an error response and the connection continues; a frame that
+breaks the stream (over the size limit) gets an error response and the connection is closed.
+JSON lines (first byte `{`): bd's old RPC, one request per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import trio
+
+from bd_trio.daemon import logs
+from bd_trio.errors import BdError
+from bd_trio.protocol import jsonrpc
+from bd_trio.protocol.envelope import EnvelopeError, error_response, ok_response, parse_request
+from bd_trio.protocol.frames import BadFrame, FrameDecoder, encode_frame
+from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_FRAME
+
+RECEIVE_SIZE = 65536
+# Responses may be larger than requests (an export of a big database).
+MAX_RESPONSE_FRAME = 256 * 1024 * 1024
+
+Execute = Callable[[str, dict[str, Any], str | None, int], Awaitable[Any]]
+
+
+@dataclass(eq=False)
+class Connection:
+    stream: trio.SocketStream
+    execute: Execute
+    stopping: Callable[[], bool]
+    idle_scope: trio.CancelScope | None = None
+    requests: int = 0
+    _closed: bool = field(default=False)
+
+    def cancel_if_idle(self) -> None:
+        """Shutdown: a connection waiting for its next request closes now; one in the middle
+        of a request finishes it first."""
+        if self.idle_scope is not None:
+            self.idle_scope.cancel()
+
+    async def _receive(self) -> bytes | None:
+        """Next bytes, or None when the peer closed or the daemon is stopping."""
+        if self.stopping():
+            return None
+        with trio.CancelScope() as scope:
+            self.idle_scope = scope
+            try:
+                return await self.stream.receive_some(RECEIVE_SIZE)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                return None
+            finally:
+                self.idle_scope = None
+        return None
+
+    async def serve(self) -> None:
+        first = await self._receive()
+        if not first:
+            return
+        try:
+            if first[:1] == b"{":
+                await self._serve_jsonrpc(first)
+            else:
+                await self._serve_cbor(first)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            pass  # the client went away
+
+    # --- CBOR frames ----------------------------------------------------------------------
+
+    async def _serve_cbor(self, data: bytes) -> None:
+        decoder = FrameDecoder(MAX_FRAME)
+        while True:
+            decoder.feed(data)
+            while (event := decoder.next_event()) is not None:
+                if isinstance(event, BadFrame):
+                    await self._send_frame(error_response(None, event.error))
+                    if event.fatal:
+                        return
+                    continue
+                await self._send_frame(await self._dispatch(event.value))
+            received = await self._receive()
+            if not received:
+                error = decoder.eof_error()
+                if error is not None:
+                    logs.get().info("connection closed mid-frame: %s", error.message)
+                return
+            data = received
+
+    async def _dispatch(self, value: Any) -> dict[str, Any]:
+        try:
+            request = parse_request(value)
+        except EnvelopeError as exc:
+            return error_response(exc.request_id, exc.error)
+        self.requests += 1
+        try:
+            data = await self.execute(request.op, request.args, request.actor, request.timeout_ms)
+        except BdError as exc:
+            return error_response(request.id, exc)
+        return ok_response(request.id, data)
+
+    async def _send_frame(self, message: dict[str, Any]) -> None:
+        try:
+            frame = encode_frame(message, MAX_RESPONSE_FRAME)
+        except BdError as exc:
+            frame = encode_frame(error_response(message.get("id"), exc))
+        except Exception as exc:  # data that CBOR cannot encode: a bug, but keep serving
+            logs.get().exception("cannot encode response")
+            error = BdError("internal", f"cannot encode the response: {exc}")
+            frame = encode_frame(error_response(message.get("id"), error))
+        await self.stream.send_all(frame)
+
+    # --- bd's JSON-lines RPC --------------------------------------------------------------
+
+    async def _serve_jsonrpc(self, data: bytes) -> None:
+        decoder = jsonrpc.LineDecoder(MAX_FRAME)
+        while True:
+            try:
+                lines = decoder.feed(data)
+            except BdError as exc:
+                await self.stream.send_all(jsonrpc.error_line(exc))
+                return
+            for line in lines:
+                if line.strip():
+                    await self.stream.send_all(await self._dispatch_line(line))
+            received = await self._receive()
+            if not received:
+                tail = decoder.tail()
+                if tail.strip():  # a last request without its newline
+                    await self.stream.send_all(await self._dispatch_line(tail))
+                return
+            data = received
+
+    async def _dispatch_line(self, line: bytes) -> bytes:
+        try:
+            request = jsonrpc.parse_line(line)
+            self.requests += 1
+            data = await self.execute(request.op, request.args, request.actor, DEFAULT_TIMEOUT_MS)
+        except BdError as exc:
+            return jsonrpc.error_line(exc)
+        return jsonrpc.success_line(data)

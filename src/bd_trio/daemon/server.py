@@ -1,0 +1,254 @@
+"""The daemon's lifecycle and request dispatch.
+
+    serve()
+      └─ root nursery
+           ├─ writer task            (owns the database; group commit)
+           ├─ exporter task          (debounced JSONL export, optional git commit)
+           ├─ signal watcher         (SIGTERM/SIGINT -> graceful stop)
+           └─ handler nursery
+                ├─ accept loop       (one listener on the Unix socket)
+                └─ one task per connection
+
+Stop (signal, `shutdown` request or `Server.request_stop`): close the listener, let requests in
+flight finish (up to `shutdown_grace_s`), close the writer's queue so it drains what is queued,
+export the JSONL one last time, remove the socket, release the lock. Nothing keeps running
+after `serve` returns.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket as stdlib_socket
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from bd_trio.daemon import logs
+from bd_trio.daemon.connection import Connection
+from bd_trio.daemon.counters import Counters
+from bd_trio.daemon.exporter import run_exporter
+from bd_trio.daemon.lockfile import DaemonLock
+from bd_trio.daemon.options import DaemonOptions
+from bd_trio.daemon.security import peer_allowed
+from bd_trio.daemon.writer import Job, Writer
+from bd_trio.errors import BdError
+from bd_trio.ops import OpContext, get_op
+from bd_trio.store import Store
+from bd_trio.workspace import Workspace
+
+# Operations the daemon answers itself, without the writer (or, for flush, as a writer job).
+DAEMON_OPS = ("ping", "health", "shutdown", "flush")
+
+
+class Server:
+    def __init__(self, workspace: Workspace, options: DaemonOptions | None = None) -> None:
+        self.workspace = workspace
+        self.options = options or DaemonOptions()
+        self.counters = Counters()
+        self.socket_path = workspace.socket_path
+        self._stop = trio.Event()
+        self._connections: set[Connection] = set()
+        self._writer: Writer | None = None
+        self._git_lock = trio.Lock()
+
+    # --- control --------------------------------------------------------------------------
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    @property
+    def writer(self) -> Writer:
+        if self._writer is None:
+            raise BdError("unavailable", "the daemon is not running")
+        return self._writer
+
+    def health(self) -> dict[str, Any]:
+        writer = self.writer
+        return self.counters.health(
+            database=str(self.workspace.db_path),
+            socket=str(self.socket_path),
+            workspace=str(self.workspace.root),
+            queue_depth=writer.queue_depth,
+            flush_debounce_s=self.options.flush_debounce_s,
+            dirty=writer.dirty.is_set(),
+        )
+
+    # --- dispatch -------------------------------------------------------------------------
+
+    async def execute(self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int) -> Any:
+        self.counters.requests += 1
+        try:
+            return await self._execute(op, args, actor, timeout_ms)
+        except BdError:
+            self.counters.errors += 1
+            raise
+
+    async def _execute(
+        self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int
+    ) -> Any:
+        if op == "ping":
+            return self.counters.ping()
+        if op == "health":
+            return self.health()
+        if op == "shutdown":
+            self.request_stop()
+            return {"stopping": True, "pid": os.getpid()}
+        deadline = trio.current_time() + timeout_ms / 1000
+        if op == "flush":
+            return _flush_data(await self.writer.call(self.writer.flush_job(deadline)))
+        spec = get_op(op)
+        parsed = spec.parse_args(args)  # bad input never reaches the writer
+        config = self.writer.config
+        ctx = OpContext(actor=actor or "unknown", prefix=config.prefix, id_mode=config.id_mode)
+        job = Job(run=partial(_run_op, spec.run, parsed, ctx), deadline=deadline,
+                  writes=spec.writes)
+        return await self.writer.call(job)
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def serve(self, *, task_status: trio.TaskStatus[Server] = trio.TASK_STATUS_IGNORED) -> None:
+        log = logs.get()
+        lock = DaemonLock(self.workspace.lock_path)
+        lock.acquire()
+        store: Store | None = None
+        listener: trio.SocketListener | None = None
+        try:
+            store = Store(self.workspace.db_path, synchronous=self.options.synchronous)
+            writer = self._writer = Writer(
+                store,
+                self.workspace,
+                self.counters,
+                max_group=self.options.max_group,
+                queue_size=self.options.queue_size,
+            )
+            # Catch up with the file before serving: import what changed, export what is dirty.
+            await trio.to_thread.run_sync(self._startup_sync, writer)
+            listener = await self._bind()
+            async with trio.open_nursery() as root:
+                await root.start(writer.run)
+                root.start_soon(run_exporter, writer, self.options, self.counters, self._git_lock)
+                if self.options.handle_signals:
+                    root.start_soon(self._watch_signals)
+                async with trio.open_nursery() as handlers:
+                    handlers.start_soon(self._accept_loop, listener, handlers)
+                    log.info("serving %s on %s (pid %d)", self.workspace.db_path,
+                             self.socket_path, os.getpid())
+                    task_status.started(self)
+                    await self._stop.wait()
+                    log.info("stopping: %d connections open", len(self._connections))
+                    await listener.aclose()
+                    await self._drain_connections()
+                    handlers.cancel_scope.cancel()
+                writer.close()
+                await writer.finished.wait()
+                root.cancel_scope.cancel()
+            try:
+                await trio.to_thread.run_sync(writer.flush_now)
+            except BdError as exc:
+                log.warning("final export skipped: %s", exc.message)
+            log.info("stopped")
+        finally:
+            if listener is not None:
+                _remove_socket(self.socket_path)
+            if store is not None:
+                store.close()
+            lock.release()
+
+    def _startup_sync(self, writer: Writer) -> None:
+        config = writer.config
+        with writer.store.transaction() as conn:
+            writer._import_if_changed(conn, config)
+        try:
+            writer.flush_now()
+        except BdError as exc:
+            logs.get().warning("start-up export skipped: %s", exc.message)
+
+    async def _bind(self) -> trio.SocketListener:
+        path = self.socket_path
+        if path.parent == self.workspace.beads_dir:
+            # The socket lives in .beads/, which this keeps private to the user (DESIGN §8).
+            path.parent.chmod(0o700)
+        # We hold the lock, so a socket file here was left by a daemon that died: replace it.
+        if path.exists() or path.is_symlink():
+            logs.get().info("removing stale socket %s", path)
+            path.unlink()
+        sock = trio.socket.socket(stdlib_socket.AF_UNIX, stdlib_socket.SOCK_STREAM)
+        old_umask = os.umask(0o177)  # the socket file is created 0600
+        try:
+            await sock.bind(str(path))
+        finally:
+            os.umask(old_umask)
+        sock.listen(256)
+        return trio.SocketListener(sock)
+
+    async def _accept_loop(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
+        while True:
+            try:
+                stream = await listener.accept()
+            except (trio.ClosedResourceError, trio.BrokenResourceError):
+                return
+            except OSError as exc:
+                if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    logs.get().warning("accept failed (%s): backing off", exc)
+                    await trio.sleep(0.1)
+                    continue
+                raise
+            nursery.start_soon(self._handle, stream)
+
+    async def _handle(self, stream: trio.SocketStream) -> None:
+        if not peer_allowed(stream.socket):
+            logs.get().warning("refused a connection from another user")
+            await stream.aclose()
+            return
+        connection = Connection(stream, self.execute, lambda: self.stopping)
+        self._connections.add(connection)
+        self.counters.connections += 1
+        self.counters.connections_total += 1
+        try:
+            await connection.serve()
+        finally:
+            self._connections.discard(connection)
+            self.counters.connections -= 1
+            with trio.CancelScope(shield=True):
+                await stream.aclose()
+
+    async def _drain_connections(self) -> None:
+        with trio.move_on_after(self.options.shutdown_grace_s):
+            while self._connections:
+                for connection in list(self._connections):
+                    connection.cancel_if_idle()
+                await trio.sleep(0.01)
+
+    async def _watch_signals(self) -> None:
+        with trio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+            async for signum in signals:
+                logs.get().info("received signal %d", signum)
+                self.request_stop()
+
+
+def _run_op(run: Any, parsed: Any, ctx: OpContext, conn: Any) -> Any:
+    return run(conn, parsed, ctx)
+
+
+def _flush_data(result: Any) -> dict[str, Any]:
+    return {"written": bool(result.written), "issues": int(result.issues)}
+
+
+def _remove_socket(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+async def serve(workspace: Workspace, options: DaemonOptions | None = None) -> None:
+    """Run a daemon for `workspace` until it is asked to stop."""
+    await Server(workspace, options).serve()

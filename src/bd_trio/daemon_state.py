@@ -1,0 +1,32 @@
+"""Is a daemon alive for this workspace, and which pid? (Reads the lock file; no trio.)"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+
+from bd_trio.workspace import Workspace
+
+
+def lock_held(workspace: Workspace) -> bool:
+    try:
+        fd = os.open(workspace.lock_path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def daemon_pid(workspace: Workspace) -> int | None:
+    try:
+        text = workspace.lock_path.read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None

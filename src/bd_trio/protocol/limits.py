@@ -1,0 +1,8 @@
+"""Protocol constants."""
+
+PROTOCOL_VERSION = 1
+HEADER_SIZE = 4  # big-endian unsigned frame length
+MAX_FRAME = 16 * 1024 * 1024  # default maximum payload per frame (16 MiB)
+MAX_NESTING = 64  # deepest CBOR container accepted
+DEFAULT_TIMEOUT_MS = 30_000
+MAX_TIMEOUT_MS = 24 * 3600 * 1000
