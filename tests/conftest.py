@@ -12,6 +12,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +23,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bd_trio.cli.main import build_app, prepare
+from bd_trio.client.blocking import BlockingClient
+from bd_trio.errors import BdError
+from bd_trio.workspace import Workspace
 
-BACKENDS = ["direct"]
+BACKENDS = ["direct", "daemon"]
 
 
 @dataclass
@@ -61,6 +66,62 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+class DaemonThread:
+    """A real daemon (the same Server as `bd daemon start`) on a real socket, run by trio in a
+    thread of the test process so that starting one per test is cheap."""
+
+    def __init__(self, root: Path, flush_debounce_s: float = 0.05) -> None:
+        from bd_trio.daemon.options import DaemonOptions
+
+        db = root / ".beads" / "beads.db"
+        self.workspace = Workspace(db.parent, db)
+        self.options = DaemonOptions(flush_debounce_s=flush_debounce_s, handle_signals=False)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import trio
+
+        from bd_trio.daemon.server import Server
+
+        async def main() -> None:
+            await Server(self.workspace, self.options).serve()
+
+        try:
+            trio.run(main)
+        except BaseException as exc:  # reported by stop()
+            self.error = exc
+
+    def client(self) -> BlockingClient:
+        return BlockingClient(self.workspace.socket_path, actor="tester")
+
+    def start(self) -> DaemonThread:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.error is not None:
+                raise self.error
+            try:
+                with self.client() as client:
+                    client.ping()
+                return self
+            except BdError:
+                time.sleep(0.01)
+        raise RuntimeError("test daemon did not start")
+
+    def stop(self) -> None:
+        if self.thread.is_alive():
+            try:
+                with self.client() as client:
+                    client.shutdown()
+            except BdError:
+                pass
+            self.thread.join(timeout=30)
+        assert not self.thread.is_alive(), "daemon did not stop"
+        if self.error is not None:
+            raise self.error
+
+
 def _in_process(backend: str) -> BdRunner:
     runner = CliRunner()
 
@@ -69,24 +130,57 @@ def _in_process(backend: str) -> BdRunner:
         if backend == "direct":
             argv.append("--no-daemon")
         rest = prepare(argv)
-        result = runner.invoke(build_app(rest), rest, input=input, catch_exceptions=False)
+        env = {"BD_REQUIRE_DAEMON": "1" if backend == "daemon" else None}
+        result = runner.invoke(build_app(rest), rest, input=input, env=env, catch_exceptions=False)
         return Run(result.exit_code, result.stdout, result.stderr)
 
     return bd
 
 
 @pytest.fixture
-def bd(repo: Path, backend_name: str) -> Iterator[BdRunner]:
-    """`bd` in-process against an initialised workspace with prefix `bd`."""
-    run = _in_process(backend_name)
-    run("init", "--prefix", "bd", "--quiet").ok()
-    yield run
+def daemon(repo: Path, backend_name: str) -> Iterator[DaemonThread | None]:
+    """The workspace's daemon when the backend is `daemon` (after `bd init`), else None."""
+    _in_process("direct")("init", "--prefix", "bd", "--quiet").ok()
+    if backend_name != "daemon":
+        yield None
+        return
+    running = DaemonThread(repo).start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture
-def bd_bare(repo: Path, backend_name: str) -> BdRunner:
-    """`bd` in-process in a directory that has not been initialised."""
+def bd(daemon: DaemonThread | None, backend_name: str) -> BdRunner:
+    """`bd` in-process against an initialised workspace with prefix `bd`, through the backend
+    under test (with BD_REQUIRE_DAEMON set, a daemon test can never fall back to direct)."""
     return _in_process(backend_name)
+
+
+@pytest.fixture
+def settle(daemon: DaemonThread | None) -> Callable[[], None]:
+    """Wait until issues.jsonl reflects every acknowledged write. Direct mode writes it before
+    the command exits; the daemon exports after a debounce, so ask it to flush now."""
+
+    def wait() -> None:
+        if daemon is not None:
+            with daemon.client() as client:
+                client.flush()
+
+    return wait
+
+
+@pytest.fixture
+def bd_direct(repo: Path) -> BdRunner:
+    """`bd` in-process, direct mode only: for direct-mode flags (--no-auto-flush...)."""
+    run = _in_process("direct")
+    run("init", "--prefix", "bd", "--quiet").ok()
+    return run
+
+
+@pytest.fixture
+def bd_bare(repo: Path) -> BdRunner:
+    """`bd` in-process (direct) in a directory that has not been initialised."""
+    return _in_process("direct")
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
@@ -100,6 +194,7 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 def run_bd_process(
     cwd: Path, *args: str, input: str | None = None, env: dict[str, str] | None = None
 ) -> Run:
+    """`python -m bd_trio ARGS` in `cwd`."""
     proc = subprocess.run(
         [sys.executable, "-m", "bd_trio", *args],
         cwd=cwd,
@@ -113,16 +208,16 @@ def run_bd_process(
 
 
 @pytest.fixture
-def bd_proc(repo: Path, backend_name: str) -> BdRunner:
+def bd_proc(repo: Path, daemon: DaemonThread | None, backend_name: str) -> BdRunner:
     """`bd` as a real subprocess (python -m bd_trio) in an initialised workspace."""
+    env = subprocess_env(BD_REQUIRE_DAEMON="1") if daemon is not None else None
 
     def bd(*args: str, input: str | None = None) -> Run:
         argv = list(args)
         if backend_name == "direct":
             argv.append("--no-daemon")
-        return run_bd_process(repo, *argv, input=input)
+        return run_bd_process(repo, *argv, input=input, env=env)
 
-    bd("init", "--prefix", "bd", "--quiet").ok()
     return bd
 
 

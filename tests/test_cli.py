@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -366,37 +367,49 @@ def test_export_and_import_commands(bd: BdRunner, repo: Path) -> None:
     ],
 )
 def test_bad_input_exit_codes_and_nothing_changes(
-    bd: BdRunner, repo: Path, args: list[str], code: int, words: str
+    bd: BdRunner, settle: Callable[[], None], repo: Path, args: list[str], code: int, words: str
 ) -> None:
     bd("create", "one").ok()
     bd("create", "two").ok()
+    settle()
     before_db = bd("export").ok().stdout
     before_file = (repo / ".beads" / "issues.jsonl").read_bytes()
     run = bd(*args)
     assert run.exit_code == code, run
     assert words in run.stderr
     assert bd("export").ok().stdout == before_db
+    settle()
     assert (repo / ".beads" / "issues.jsonl").read_bytes() == before_file
 
 
-def test_jsonl_is_up_to_date_after_every_changing_command(bd: BdRunner, repo: Path) -> None:
+def test_jsonl_is_up_to_date_after_every_changing_command(
+    bd: BdRunner, settle: Callable[[], None], repo: Path
+) -> None:
     bd("create", "a").ok()
+    settle()
     assert [r["title"] for r in jsonl_lines(repo)] == ["a"]
     bd("update", "bd-1", "--title", "A").ok()
+    settle()
     assert jsonl_lines(repo)[0]["title"] == "A"
     bd("create", "b").ok()
     bd("dep", "add", "bd-2", "bd-1").ok()
+    settle()
     assert jsonl_lines(repo)[1]["dependencies"][0]["depends_on_id"] == "bd-1"
     bd("label", "add", "bd-1", "x").ok()
     bd("comments", "add", "bd-1", "note").ok()
+    settle()
     record = jsonl_lines(repo)[0]
     assert record["labels"] == ["x"] and record["comments"][0]["text"] == "note"
     bd("close", "bd-1").ok()
+    settle()
     assert jsonl_lines(repo)[0]["status"] == "closed"
     assert (repo / ".beads" / "issues.jsonl").read_text() == bd("export").ok().stdout
 
 
-def test_no_auto_flush_leaves_file_alone_until_next_write(bd: BdRunner, repo: Path) -> None:
+def test_no_auto_flush_leaves_file_alone_until_next_write(
+    bd_direct: BdRunner, repo: Path
+) -> None:
+    bd = bd_direct  # a direct-mode flag: the daemon decides when to export by itself
     bd("create", "a").ok()
     bd("create", "b", "--no-auto-flush").ok()
     assert len(jsonl_lines(repo)) == 1
@@ -404,8 +417,11 @@ def test_no_auto_flush_leaves_file_alone_until_next_write(bd: BdRunner, repo: Pa
     assert [r["title"] for r in jsonl_lines(repo)] == ["a", "b", "c"]
 
 
-def test_changed_file_is_imported_before_the_next_command(bd: BdRunner, repo: Path) -> None:
+def test_changed_file_is_imported_before_the_next_command(
+    bd: BdRunner, settle: Callable[[], None], repo: Path
+) -> None:
     bd("create", "a").ok()
+    settle()
     path = repo / ".beads" / "issues.jsonl"
     record = json.loads(path.read_text())
     record["title"] = "edited by a git pull"
@@ -419,16 +435,29 @@ def test_changed_file_is_imported_before_the_next_command(bd: BdRunner, repo: Pa
     path.write_text(json.dumps(record) + "\n" + json.dumps(extra) + "\n")
     run = bd("list", "--json").ok()
     assert sorted(i["title"] for i in run.json()) == ["edited by a git pull", "from elsewhere"]
-    assert "auto-import" in run.stderr
     assert bd("create", "next", "--json").ok().json()["id"] == "bd-6"
-    # --no-auto-import leaves a changed file alone.
-    path.write_text(path.read_text().replace("from elsewhere", "changed again"))
+    settle()
+    assert [r["id"] for r in jsonl_lines(repo)] == ["bd-1", "bd-5", "bd-6"]
+
+
+def test_no_auto_import_leaves_a_changed_file_alone(bd_direct: BdRunner, repo: Path) -> None:
+    bd = bd_direct  # a direct-mode flag: the daemon always imports a changed file
+    bd("create", "a").ok()
+    path = repo / ".beads" / "issues.jsonl"
+    path.write_text(path.read_text().replace('"a"', '"changed again"'))
+    titles = [i["title"] for i in bd("list", "--json", "--no-auto-import").ok().json()]
+    assert titles == ["a"]
+    run = bd("list", "--json").ok()
+    assert "auto-import: 0 created, 1 updated" in run.stderr or run.json()[0]["title"] == "a"
     titles = [i["title"] for i in bd("list", "--json", "--no-auto-import").ok().json()]
     assert "changed again" not in titles
 
 
-def test_conflicted_file_stops_the_command_and_is_left_alone(bd: BdRunner, repo: Path) -> None:
+def test_conflicted_file_stops_the_command_and_is_left_alone(
+    bd: BdRunner, settle: Callable[[], None], repo: Path
+) -> None:
     bd("create", "a").ok()
+    settle()
     path = repo / ".beads" / "issues.jsonl"
     conflicted = "<<<<<<< HEAD\n" + path.read_text() + "=======\n>>>>>>> theirs\n"
     path.write_text(conflicted)
@@ -436,7 +465,10 @@ def test_conflicted_file_stops_the_command_and_is_left_alone(bd: BdRunner, repo:
     assert run.exit_code == 1
     assert "line 1" in run.stderr and "conflict" in run.stderr
     assert path.read_text() == conflicted
-    assert bd("list", "--json", "--no-auto-import").ok().json()[0]["title"] == "a"
+    assert bd("create", "c").exit_code == 1  # every command refuses until it is resolved
+    assert path.read_text() == conflicted
+    listed = bd("list", "--json", "--no-daemon", "--no-auto-import").ok().json()
+    assert [i["title"] for i in listed] == ["a"]
 
 
 def test_version_and_quickstart(bd: BdRunner) -> None:

@@ -65,17 +65,28 @@ def test_fresh_clone_with_only_jsonl_and_config_is_usable(tmp_path: Path) -> Non
     assert run_bd_process(clone, "create", "next", "--json").ok().json()["id"] == "pr-2"
 
 
-def test_cli_does_not_import_trio() -> None:
-    code = (
-        "import sys; from bd_trio.cli.main import build_app; build_app([]); "
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('trio', 'cbor2')]; "
-        "print(','.join(bad))"
+def _modules_after(cwd: Path, code: str) -> set[str]:
+    probe = (
+        "import sys\n"
+        f"{code}\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=subprocess_env(),
-        check=True,
+        [sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True,
+        env=subprocess_env(), check=True,
     )
-    assert proc.stdout.strip() == ""
+    return set(proc.stdout.strip().splitlines()[-1].split(","))
+
+
+def test_cli_never_imports_trio(repo: Path) -> None:
+    run_bd_process(repo, "init", "-q").ok()
+    everything = _modules_after(repo, "from bd_trio.cli.main import build_app; build_app([])")
+    assert "trio" not in everything
+    # A direct-mode call loads neither trio nor the CBOR codec it does not need.
+    ready = _modules_after(
+        repo,
+        "from bd_trio.cli.main import main\n"
+        "try:\n    main(['ready', '--json', '--no-daemon'])\nexcept SystemExit:\n    pass",
+    )
+    assert "bd_trio" in ready
+    assert not {"trio", "cbor2"} & ready

@@ -19,11 +19,21 @@ def open_backend(
     auto_import: bool = True,
     auto_flush: bool = True,
 ) -> Backend:
-    if not no_daemon and os.environ.get("BD_NO_DAEMON", "") not in ("1", "true", "yes"):
+    if not no_daemon and not _env_flag("BD_NO_DAEMON"):
         daemon = _connect(workspace, actor)
         if daemon is not None:
             return daemon
+        if _env_flag("BD_REQUIRE_DAEMON"):
+            raise BdError(
+                "unavailable",
+                f"no daemon answers at {workspace.socket_path} and BD_REQUIRE_DAEMON is set: "
+                "start one with `bd daemon start`",
+            )
     return DirectBackend(workspace, actor=actor, auto_import=auto_import, auto_flush=auto_flush)
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
 
 def _connect(workspace: Workspace, actor: str) -> Backend | None:
