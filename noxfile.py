@@ -21,7 +21,7 @@ def tests(session: nox.Session) -> None:
 def stress(session: nox.Session) -> None:
     """Concurrency stress tests (marker `stress`)."""
     session.install("-e", ".[dev]")
-    session.run("pytest", "-q", "-m", "stress", *session.posargs)
+    session.run("pytest", "-q", "-m", "stress", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session

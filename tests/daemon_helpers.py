@@ -28,9 +28,7 @@ def make_workspace(root: Path, prefix: str = "bd") -> Workspace:
 
 
 @asynccontextmanager
-async def running_daemon(
-    workspace: Workspace, **options: Any
-) -> AsyncIterator[Server]:
+async def running_daemon(workspace: Workspace, **options: Any) -> AsyncIterator[Server]:
     opts = DaemonOptions(handle_signals=False, **{"flush_debounce_s": 0.05, **options})
     server = Server(workspace, opts)
     async with trio.open_nursery() as nursery:

@@ -406,9 +406,7 @@ def test_jsonl_is_up_to_date_after_every_changing_command(
     assert (repo / ".beads" / "issues.jsonl").read_text() == bd("export").ok().stdout
 
 
-def test_no_auto_flush_leaves_file_alone_until_next_write(
-    bd_direct: BdRunner, repo: Path
-) -> None:
+def test_no_auto_flush_leaves_file_alone_until_next_write(bd_direct: BdRunner, repo: Path) -> None:
     bd = bd_direct  # a direct-mode flag: the daemon decides when to export by itself
     bd("create", "a").ok()
     bd("create", "b", "--no-auto-flush").ok()

@@ -67,13 +67,15 @@ def test_fresh_clone_with_only_jsonl_and_config_is_usable(tmp_path: Path) -> Non
 
 def _modules_after(cwd: Path, code: str) -> set[str]:
     probe = (
-        "import sys\n"
-        f"{code}\n"
-        "print(','.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        f"import sys\n{code}\nprint(','.join(sorted({{m.split('.')[0] for m in sys.modules}})))\n"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True,
-        env=subprocess_env(), check=True,
+        [sys.executable, "-c", probe],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        check=True,
     )
     return set(proc.stdout.strip().splitlines()[-1].split(","))
 

@@ -32,8 +32,16 @@ async def test_ping_health_and_ack_after_commit(tmp_path: Path) -> None:
         # Acknowledged means committed: another connection sees it at once.
         assert rows(ws, "SELECT id, title FROM issues") == [(issue["id"], "durable")]
         health = await bd.health()
-        for key in ("pid", "version", "uptime_s", "database", "queue_depth", "connections",
-                    "requests_served", "socket"):
+        for key in (
+            "pid",
+            "version",
+            "uptime_s",
+            "database",
+            "queue_depth",
+            "connections",
+            "requests_served",
+            "socket",
+        ):
             assert key in health
         assert health["database"] == str(ws.db_path)
         assert health["connections"] == 1
@@ -104,6 +112,7 @@ async def test_timed_out_request_is_never_applied(tmp_path: Path) -> None:
 async def test_taken_request_returns_its_real_result_past_its_deadline(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     async with running_daemon(ws) as server:
+
         def slow_create(conn: object) -> str:
             time.sleep(0.3)  # the deadline passes while the writer works on it
             return "applied"
@@ -141,9 +150,14 @@ async def test_batches_through_the_daemon(tmp_path: Path) -> None:
             [
                 {"op": "create", "args": {"title": "parent", "issue_type": "epic"}},
                 {"op": "create", "args": {"title": "child"}},
-                {"op": "dep_add", "args": {"issue_id": {"$ref": "1.id"},
-                                           "depends_on_id": {"$ref": "0.id"},
-                                           "type": "parent-child"}},
+                {
+                    "op": "dep_add",
+                    "args": {
+                        "issue_id": {"$ref": "1.id"},
+                        "depends_on_id": {"$ref": "0.id"},
+                        "type": "parent-child",
+                    },
+                },
             ]
         )
         assert result["ok"]
@@ -186,15 +200,22 @@ async def test_garbage_gets_errors_and_the_connection_survives(tmp_path: Path) -
         not_a_map = encode_frame([1, 2, 3])
         unknown_op = encode_frame({"v": 1, "id": 2, "op": "drop_everything"})
         wrong_type = encode_frame({"v": 1, "id": 3, "op": "create", "args": {"title": 5}})
-        bad_value = encode_frame({"v": 1, "id": 4, "op": "create", "args": {"title": "t",
-                                                                            "priority": 9}})
+        bad_value = encode_frame(
+            {"v": 1, "id": 4, "op": "create", "args": {"title": "t", "priority": 9}}
+        )
         ping = encode_frame({"v": 1, "id": 5, "op": "ping"})
         responses, closed = await _raw_exchange(
             ws.socket_path, garbage + not_a_map + unknown_op + wrong_type + bad_value + ping
         )
         codes = [r["error"]["code"] if not r["ok"] else "ok" for r in responses]  # type: ignore[index]
-        assert codes == ["bad_request", "bad_request", "bad_request", "bad_request",
-                         "validation", "ok"]
+        assert codes == [
+            "bad_request",
+            "bad_request",
+            "bad_request",
+            "bad_request",
+            "validation",
+            "ok",
+        ]
         assert not closed
         assert responses[-1]["id"] == 5  # type: ignore[index]
 
@@ -218,6 +239,7 @@ async def test_oversized_frame_closes_only_that_connection(tmp_path: Path) -> No
 async def test_json_lines_rpc(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     async with running_daemon(ws):
+
         async def rpc(*requests: dict[str, object]) -> list[dict[str, object]]:
             stream = await trio.open_unix_socket(str(ws.socket_path))
             async with stream:
@@ -229,21 +251,33 @@ async def test_json_lines_rpc(tmp_path: Path) -> None:
                     buffer += chunk
             return [json.loads(line) for line in buffer.splitlines()]
 
-        [created] = await rpc({"operation": "create", "actor": "old-agent",
-                               "args": {"title": "from rpc", "issue_type": "bug", "priority": 1,
-                                        "labels": ["x"]}})
+        [created] = await rpc(
+            {
+                "operation": "create",
+                "actor": "old-agent",
+                "args": {"title": "from rpc", "issue_type": "bug", "priority": 1, "labels": ["x"]},
+            }
+        )
         assert created["success"] and created["data"]["id"] == "bd-1"
         responses = await rpc(
             {"operation": "create", "args": {"title": "second", "dependencies": ["blocks:bd-1"]}},
             {"operation": "show", "args": {"id": "bd-2"}},
             {"operation": "ready", "args": {}},
             {"operation": "stats", "args": {}},
-            {"operation": "dep_add", "args": {"from_id": "bd-1", "to_id": "bd-2",
-                                              "dep_type": "related"}},
+            {
+                "operation": "dep_add",
+                "args": {"from_id": "bd-1", "to_id": "bd-2", "dep_type": "related"},
+            },
             {"operation": "show", "args": {"id": "bd-404"}},
-            {"operation": "batch", "args": {"operations": [
-                {"operation": "label_add", "args": {"id": "bd-2", "label": "y"}},
-                {"operation": "close", "args": {"id": "bd-1", "reason": "done"}}]}},
+            {
+                "operation": "batch",
+                "args": {
+                    "operations": [
+                        {"operation": "label_add", "args": {"id": "bd-2", "label": "y"}},
+                        {"operation": "close", "args": {"id": "bd-1", "reason": "done"}},
+                    ]
+                },
+            },
             {"operation": "ping"},
         )
         show, ready, stats, cycle, missing, batch, ping = responses[1:]
@@ -305,19 +339,21 @@ async def test_graceful_stop_finishes_writes_and_exports(tmp_path: Path) -> None
 
 async def test_export_is_debounced_and_flush_forces_it(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
-    async with running_daemon(ws, flush_debounce_s=0.2, flush_max_delay_s=0.5) as server:
-        async with client(ws) as bd:
-            await bd.create("one")
-            await bd.create("two")
-            assert server.counters.exports == 0
-            with trio.fail_after(5):
-                while server.counters.exports == 0:
-                    await trio.sleep(0.02)
-            assert len(ws.jsonl_path.read_text().splitlines()) == 2
-            assert server.counters.exports == 1  # both writes in one export
-            await bd.create("three")
-            assert (await bd.flush())["written"]
-            assert len(ws.jsonl_path.read_text().splitlines()) == 3
+    async with (
+        running_daemon(ws, flush_debounce_s=0.2, flush_max_delay_s=0.5) as server,
+        client(ws) as bd,
+    ):
+        await bd.create("one")
+        await bd.create("two")
+        assert server.counters.exports == 0
+        with trio.fail_after(5):
+            while server.counters.exports == 0:
+                await trio.sleep(0.02)
+        assert len(ws.jsonl_path.read_text().splitlines()) == 2
+        assert server.counters.exports == 1  # both writes in one export
+        await bd.create("three")
+        assert (await bd.flush())["written"]
+        assert len(ws.jsonl_path.read_text().splitlines()) == 3
 
 
 async def test_file_changed_under_the_daemon_is_imported(tmp_path: Path) -> None:
@@ -325,8 +361,12 @@ async def test_file_changed_under_the_daemon_is_imported(tmp_path: Path) -> None
     async with running_daemon(ws), client(ws) as bd:
         await bd.create("local")
         await bd.flush()
-        record = {"id": "bd-9", "title": "pulled", "created_at": "2020-01-01T00:00:00Z",
-                  "updated_at": "2020-01-01T00:00:00Z"}
+        record = {
+            "id": "bd-9",
+            "title": "pulled",
+            "created_at": "2020-01-01T00:00:00Z",
+            "updated_at": "2020-01-01T00:00:00Z",
+        }
         with ws.jsonl_path.open("a") as handle:
             handle.write(json.dumps(record) + "\n")
         titles = sorted(i["title"] for i in await bd.list_issues())

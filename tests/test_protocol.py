@@ -95,13 +95,20 @@ def test_decoder_survives_arbitrary_bytes(chunks: list[bytes]) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(value=st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=10) | st.binary(max_size=5)
-    | st.floats(allow_nan=False),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
-                                                                max_size=6),
-    max_leaves=20,
-))
+@given(
+    value=st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.text(max_size=10)
+        | st.binary(max_size=5)
+        | st.floats(allow_nan=False),
+        lambda inner: (
+            st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=6)
+        ),
+        max_leaves=20,
+    )
+)
 def test_parse_request_never_crashes(value: object) -> None:
     try:
         request = parse_request(value)

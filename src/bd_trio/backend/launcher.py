@@ -33,9 +33,13 @@ class StartOptions:
 
 def daemon_command(workspace: Workspace, options: StartOptions, foreground: bool) -> list[str]:
     command = [
-        sys.executable, "-m", "bd_trio.daemon",
-        "--db", str(workspace.db_path),
-        "--flush-debounce", str(options.flush_debounce_s),
+        sys.executable,
+        "-m",
+        "bd_trio.daemon",
+        "--db",
+        str(workspace.db_path),
+        "--flush-debounce",
+        str(options.flush_debounce_s),
     ]
     if options.auto_commit:
         command.append("--auto-commit")
@@ -93,8 +97,8 @@ def start(workspace: Workspace, options: StartOptions) -> dict[str, Any]:
         time.sleep(0.02)
     process.kill()
     raise BdError(
-        "timeout", f"the daemon did not answer within {START_TIMEOUT_S:.0f} s; see "
-        f"{workspace.log_path}"
+        "timeout",
+        f"the daemon did not answer within {START_TIMEOUT_S:.0f} s; see {workspace.log_path}",
     )
 
 

@@ -68,7 +68,9 @@ class AsyncClient(Operations):
         return await self.connect()
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
@@ -94,8 +96,12 @@ class AsyncClient(Operations):
                         if not chunk:
                             raise BdError("unavailable", "the daemon closed the connection")
                         self._decoder.feed(chunk)
-            except (trio.BrokenResourceError, trio.ClosedResourceError, trio.TooSlowError,
-                    OSError) as exc:
+            except (
+                trio.BrokenResourceError,
+                trio.ClosedResourceError,
+                trio.TooSlowError,
+                OSError,
+            ) as exc:
                 await self.aclose()
                 raise BdError("unavailable", f"lost the connection to the daemon: {exc}") from None
             except BdError:

@@ -37,8 +37,16 @@ class Counters:
             "protocol": PROTOCOL_VERSION,
         }
 
-    def health(self, *, database: str, socket: str, workspace: str, queue_depth: int,
-               flush_debounce_s: float, dirty: bool) -> dict[str, Any]:
+    def health(
+        self,
+        *,
+        database: str,
+        socket: str,
+        workspace: str,
+        queue_depth: int,
+        flush_debounce_s: float,
+        dirty: bool,
+    ) -> dict[str, Any]:
         return {
             "status": "ok",
             "pid": os.getpid(),

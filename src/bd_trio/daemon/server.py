@@ -17,6 +17,7 @@ after `serve` returns.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
@@ -83,7 +84,9 @@ class Server:
 
     # --- dispatch -------------------------------------------------------------------------
 
-    async def execute(self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int) -> Any:
+    async def execute(
+        self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int
+    ) -> Any:
         self.counters.requests += 1
         try:
             return await self._execute(op, args, actor, timeout_ms)
@@ -108,13 +111,16 @@ class Server:
         parsed = spec.parse_args(args)  # bad input never reaches the writer
         config = self.writer.config
         ctx = OpContext(actor=actor or "unknown", prefix=config.prefix, id_mode=config.id_mode)
-        job = Job(run=partial(_run_op, spec.run, parsed, ctx), deadline=deadline,
-                  writes=spec.writes)
+        job = Job(
+            run=partial(_run_op, spec.run, parsed, ctx), deadline=deadline, writes=spec.writes
+        )
         return await self.writer.call(job)
 
     # --- lifecycle ------------------------------------------------------------------------
 
-    async def serve(self, *, task_status: trio.TaskStatus[Server] = trio.TASK_STATUS_IGNORED) -> None:
+    async def serve(
+        self, *, task_status: trio.TaskStatus[Server] = trio.TASK_STATUS_IGNORED
+    ) -> None:
         log = logs.get()
         lock = DaemonLock(self.workspace.lock_path)
         lock.acquire()
@@ -139,8 +145,12 @@ class Server:
                     root.start_soon(self._watch_signals)
                 async with trio.open_nursery() as handlers:
                     handlers.start_soon(self._accept_loop, listener, handlers)
-                    log.info("serving %s on %s (pid %d)", self.workspace.db_path,
-                             self.socket_path, os.getpid())
+                    log.info(
+                        "serving %s on %s (pid %d)",
+                        self.workspace.db_path,
+                        self.socket_path,
+                        os.getpid(),
+                    )
                     task_status.started(self)
                     await self._stop.wait()
                     log.info("stopping: %d connections open", len(self._connections))
@@ -243,10 +253,8 @@ def _flush_data(result: Any) -> dict[str, Any]:
 
 
 def _remove_socket(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 async def serve(workspace: Workspace, options: DaemonOptions | None = None) -> None:

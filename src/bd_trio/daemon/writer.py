@@ -107,7 +107,7 @@ class Writer:
         finally:
             if job.state == QUEUED:
                 job.state = ABANDONED  # the writer will skip it
-        if not job.done.is_set():
+        if job.state == ABANDONED:  # given up here, or skipped by the writer: not applied
             self.counters.timeouts += 1
             waited_ms = int((trio.current_time() - job.queued_at) * 1000)
             raise BdError(
@@ -145,8 +145,8 @@ class Writer:
         runnable = []
         for job in group:
             if job.state == ABANDONED or now >= job.deadline:
-                job.state = ABANDONED
-                job.done.set()  # its handler reports the timeout
+                job.state = ABANDONED  # never run: its handler reports the timeout
+                job.done.set()
                 continue
             job.state = TAKEN
             runnable.append(job)

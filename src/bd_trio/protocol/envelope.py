@@ -53,7 +53,8 @@ def parse_request(value: Any) -> Request:
     if version != PROTOCOL_VERSION:
         raise fail(
             "version_mismatch",
-            f"protocol version {version!r} is not supported; this daemon speaks v{PROTOCOL_VERSION}",
+            f"protocol version {version!r} is not supported; "
+            f"this daemon speaks v{PROTOCOL_VERSION}",
         )
     unknown = set(value) - REQUEST_KEYS
     if unknown:

@@ -82,16 +82,19 @@ def flush(conn: sqlite3.Connection, path: Path, *, force: bool = False) -> Flush
         on_disk = path.read_bytes()
     except FileNotFoundError:
         on_disk = None
-    if on_disk is not None and file_changed(conn, path):
-        if hashlib.sha256(on_disk).hexdigest() != meta.get_metadata(conn, HASH_KEY):
-            # Someone else wrote it (git pull, merge, editor): never overwrite unread changes.
-            raise BdError(
-                "conflict",
-                f"{path} changed on disk since bd last read it (a git pull or an edit?); "
-                "not overwriting it. Run any bd command without --no-auto-import to import it "
-                "(and resolve any merge conflict in it first)",
-                path=str(path),
-            )
+    if (
+        on_disk is not None
+        and file_changed(conn, path)
+        and hashlib.sha256(on_disk).hexdigest() != meta.get_metadata(conn, HASH_KEY)
+    ):
+        # Someone else wrote it (git pull, merge, editor): never overwrite unread changes.
+        raise BdError(
+            "conflict",
+            f"{path} changed on disk since bd last read it (a git pull or an edit?); "
+            "not overwriting it. Run any bd command without --no-auto-import to import it "
+            "(and resolve any merge conflict in it first)",
+            path=str(path),
+        )
     has_issues = conn.execute("SELECT 1 FROM issues LIMIT 1").fetchone() is not None
     if not dirty and not force and (on_disk is not None or not has_issues):
         return FlushResult(False, 0)
