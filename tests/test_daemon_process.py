@@ -89,14 +89,16 @@ def test_restart_gives_a_new_process(workspace: Path) -> None:
     assert bd(workspace, "daemon", "status", "--json").ok().json()["pid"] == second
 
 
-def test_sigterm_is_graceful(workspace: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signals_stop_gracefully(workspace: Path, signum: int) -> None:
     pid = bd(workspace, "daemon", "start", "--json", "--flush-debounce", "30").ok().json()["pid"]
-    bd(workspace, "create", "before term", BD_REQUIRE_DAEMON="1").ok()
-    os.kill(pid, signal.SIGTERM)
+    bd(workspace, "create", "before the signal", BD_REQUIRE_DAEMON="1").ok()
+    os.kill(pid, signum)
     wait_gone(pid)
     assert not (workspace / ".beads" / "bd.sock").exists()
-    assert "before term" in (workspace / ".beads" / "issues.jsonl").read_text()
-    assert "received signal 15" in (workspace / ".beads" / "daemon.log").read_text()
+    assert "before the signal" in (workspace / ".beads" / "issues.jsonl").read_text()
+    log = (workspace / ".beads" / "daemon.log").read_text()
+    assert f"received signal {int(signum)}" in log and "stopped" in log
 
 
 def test_sigkill_leaves_a_stale_socket_that_is_handled(workspace: Path) -> None:

@@ -160,3 +160,13 @@ def test_jsonrpc_lines_and_translation() -> None:
     assert jsonrpc.error_line(BdError("not_found", "issue bd-9 not found")) == (
         b'{"success":false,"error":"issue bd-9 not found"}\n'
     )
+
+
+def test_protocol_doc_example_bytes_are_exact() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "PROTOCOL.md").read_text()
+    frame = encode_frame({"v": 1, "id": 1, "op": "ping"})
+    head, body = frame[:4].hex(" "), frame[4:].hex(" ")
+    assert f"{head}                                      length {len(frame) - 4}" in doc
+    assert body in doc

@@ -9,7 +9,13 @@ from pathlib import Path
 LOGGER_NAME = "bd_trio.daemon"
 
 
-def setup(path: Path, *, to_stderr: bool = False) -> logging.Logger:
+MAX_BYTES = 5 * 1024 * 1024
+BACKUPS = 3
+
+
+def setup(
+    path: Path, *, to_stderr: bool = False, max_bytes: int = MAX_BYTES, backups: int = BACKUPS
+) -> logging.Logger:
     logger = logging.getLogger(LOGGER_NAME)
     logger.setLevel(logging.INFO)
     for handler in list(logger.handlers):
@@ -17,7 +23,7 @@ def setup(path: Path, *, to_stderr: bool = False) -> logging.Logger:
         handler.close()
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
     file_handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=5 * 1024 * 1024, backupCount=3, encoding="utf-8"
+        path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
     )
     file_handler.setFormatter(formatter)
     logger.addHandler(file_handler)
