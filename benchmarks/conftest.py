@@ -1,1 +1,6 @@
-"""Benchmarks share the test fixtures' way of building real workspaces."""
+"""Benchmarks import their helpers from this directory."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))

@@ -63,7 +63,7 @@ async def test_ping_is_answered_while_the_writer_is_busy(tmp_path: Path) -> None
         release = trio.Event()
         started = trio.Event()
 
-        def slow(conn: object) -> str:
+        def slow(conn: object, config: object) -> str:
             trio.from_thread.run_sync(started.set)
             trio.from_thread.run(release.wait)
             return "done"
@@ -86,7 +86,7 @@ async def test_timed_out_request_is_never_applied(tmp_path: Path) -> None:
         release = trio.Event()
         started = trio.Event()
 
-        def slow(conn: object) -> None:
+        def slow(conn: object, config: object) -> None:
             trio.from_thread.run_sync(started.set)
             trio.from_thread.run(release.wait)
 
@@ -113,7 +113,7 @@ async def test_taken_request_returns_its_real_result_past_its_deadline(tmp_path:
     ws = make_workspace(tmp_path)
     async with running_daemon(ws) as server:
 
-        def slow_create(conn: object) -> str:
+        def slow_create(conn: object, config: object) -> str:
             time.sleep(0.3)  # the deadline passes while the writer works on it
             return "applied"
 

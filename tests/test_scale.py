@@ -3,66 +3,17 @@ and the ready/blocked answers checked against a plain-Python model of the same g
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bd_trio.devtools.synthetic import build
 from bd_trio.ops import OpContext, get_op
 from bd_trio.store import Store
 
 N = 100_000
-
-
-def build(store: Store, n: int, seed: int = 7) -> dict[str, Any]:
-    """A realistic graph: ~1.5 dependencies per issue (blocks mostly, parent-child trees,
-    some related), 20% closed, 10% in progress, labels on a third of the issues."""
-    rng = random.Random(seed)
-    issues = []
-    status: dict[str, str] = {}
-    for i in range(1, n + 1):
-        roll = rng.random()
-        st = "closed" if roll < 0.2 else "in_progress" if roll < 0.3 else "open"
-        ts = f"2026-01-01T00:00:00.{i:06d}Z" if i < 10**6 else "2026-01-02T00:00:00.000000Z"
-        issue_id = f"bd-{i}"
-        status[issue_id] = st
-        issues.append(
-            (
-                issue_id,
-                f"issue {i}",
-                st,
-                rng.randint(0, 4),
-                ts,
-                ts,
-                ts if st == "closed" else None,
-                "alice" if i % 7 == 0 else "",
-            )
-        )
-    deps: dict[tuple[str, str], str] = {}
-    for i in range(2, n + 1):
-        for _ in range(rng.choice((0, 1, 2, 2, 3))):
-            target = rng.randint(max(1, i - 500), i - 1)  # earlier ids only: no cycles
-            kind = rng.choices(["blocks", "parent-child", "related"], [6, 3, 1])[0]
-            deps.setdefault((f"bd-{i}", f"bd-{target}"), kind)
-    with store.transaction() as conn:
-        conn.executemany(
-            "INSERT INTO issues (id, title, status, priority, created_at, updated_at, closed_at, "
-            "assignee) VALUES (?,?,?,?,?,?,?,?)",
-            issues,
-        )
-        conn.executemany(
-            "INSERT INTO dependencies (issue_id, depends_on_id, type, created_at) "
-            "VALUES (?, ?, ?, '2026-01-01T00:00:00Z')",
-            [(a, b, t) for (a, b), t in deps.items()],
-        )
-        conn.executemany(
-            "INSERT INTO labels (issue_id, label) VALUES (?, ?)",
-            [(f"bd-{i}", f"area-{i % 10}") for i in range(1, n + 1, 3)],
-        )
-        conn.execute("INSERT INTO issue_counters VALUES ('bd', ?)", (n,))
-    return {"status": status, "deps": deps}
 
 
 def reference_ready(status: dict[str, str], deps: dict[tuple[str, str], str]) -> set[str]:
@@ -88,7 +39,7 @@ def reference_ready(status: dict[str, str], deps: dict[tuple[str, str], str]) ->
 def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, dict[str, Any]]]:
     store = Store(tmp_path_factory.mktemp("scale") / "big.db", synchronous="OFF")
     graph = build(store, N)
-    yield store, graph
+    yield store, {"status": graph.status, "deps": graph.deps}
     store.close()
 
 

@@ -37,9 +37,10 @@ from bd_trio.daemon.options import DaemonOptions
 from bd_trio.daemon.security import peer_allowed
 from bd_trio.daemon.writer import Job, Writer
 from bd_trio.errors import BdError
+from bd_trio.model import clock
 from bd_trio.ops import OpContext, get_op
 from bd_trio.store import Store
-from bd_trio.workspace import Workspace
+from bd_trio.workspace import Config, Workspace
 
 # Operations the daemon answers itself, without the writer (or, for flush, as a writer job).
 DAEMON_OPS = ("ping", "health", "shutdown", "flush")
@@ -109,12 +110,8 @@ class Server:
             return _flush_data(await self.writer.call(self.writer.flush_job(deadline)))
         spec = get_op(op)
         parsed = spec.parse_args(args)  # bad input never reaches the writer
-        config = self.writer.config
-        ctx = OpContext(actor=actor or "unknown", prefix=config.prefix, id_mode=config.id_mode)
-        job = Job(
-            run=partial(_run_op, spec.run, parsed, ctx), deadline=deadline, writes=spec.writes
-        )
-        return await self.writer.call(job)
+        run = partial(_run_op, spec.run, parsed, actor or "unknown", clock.now())
+        return await self.writer.call(Job(run=run, deadline=deadline, writes=spec.writes))
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -244,7 +241,8 @@ class Server:
                 self.request_stop()
 
 
-def _run_op(run: Any, parsed: Any, ctx: OpContext, conn: Any) -> Any:
+def _run_op(run: Any, parsed: Any, actor: str, now: str, conn: Any, config: Config) -> Any:
+    ctx = OpContext(actor=actor, prefix=config.prefix, id_mode=config.id_mode, now=now)
     return run(conn, parsed, ctx)
 
 

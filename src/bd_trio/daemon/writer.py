@@ -38,7 +38,9 @@ QUEUED, TAKEN, ABANDONED, DONE = "queued", "taken", "abandoned", "done"
 
 @dataclass(eq=False, slots=True)
 class Job:
-    run: Callable[[sqlite3.Connection], Any]
+    # Called in the writer with the connection and the workspace config of this group (read
+    # once per group, not per request: config.json changes only with a git pull).
+    run: Callable[[sqlite3.Connection, Config], Any]
     deadline: float  # trio clock
     writes: bool
     done: trio.Event = field(default_factory=trio.Event)
@@ -191,7 +193,7 @@ class Writer:
                         continue
                     try:
                         with savepoint(conn):
-                            job.result = job.run(conn)
+                            job.result = job.run(conn, config)
                     except BdError as exc:
                         job.error = exc
                     except Exception as exc:  # a bug: report it, keep serving
@@ -233,4 +235,4 @@ class Writer:
 
     def flush_job(self, deadline: float) -> Job:
         path = self.workspace.jsonl_path
-        return Job(run=lambda conn: files.flush(conn, path), deadline=deadline, writes=False)
+        return Job(run=lambda conn, _: files.flush(conn, path), deadline=deadline, writes=False)
