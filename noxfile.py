@@ -26,18 +26,9 @@ def stress(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks (pytest-benchmark). The full daemon-vs-direct suite comes with the daemon."""
-    session.install("-e", ".[dev]")
-    session.run(
-        "pytest",
-        "benchmarks",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--benchmark-only",
-        "--benchmark-columns=median,mean,stddev,rounds",
-        *session.posargs,
-    )
+    """Benchmarks: daemon vs direct, concurrency, CLI latency, scale (`-- --quick`: seconds)."""
+    session.install("-e", ".[dev]", "matplotlib>=3.8")
+    session.run("python", "benchmarks/run.py", *session.posargs)
 
 
 @nox.session

@@ -1,0 +1,109 @@
+"""Writing benchmark results: JSON, a Markdown report, PNG charts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "n/a"
+    if value >= 100:
+        text = f"{value:,.0f}"
+    elif value >= 10:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.3f}".rstrip("0").rstrip(".") if value < 1 else f"{value:.2f}"
+    return text + unit
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = [f"# bd-trio benchmarks ({results['mode']})", ""]
+    machine = results["machine"]
+    lines.append(f"Machine: {machine['cpu']} ({machine['cores']} cores), {machine['memory']}, "
+                 f"{machine['os']}, Python {machine['python']}, SQLite {machine['sqlite']}; "
+                 f"{results['date']}. `synchronous=FULL` throughout.")
+    lines += ["", "## Targets", "", "| target | measured | goal | met |", "|---|---|---|---|"]
+    for t in results["targets"]:
+        lines.append(f"| {t['name']} | {t['measured']} | {t['goal']} | "
+                     f"{'yes' if t['met'] else '**no**'} |")
+    lines += ["", "## Operations (median per call; ratio = direct / daemon)", "",
+              "| operation | direct | daemon | ratio |", "|---|---|---|---|"]
+    for row in results["micro"]:
+        lines.append(f"| {row['operation']} | {fmt(row['direct_ms'], ' ms')} | "
+                     f"{fmt(row['daemon_ms'], ' ms')} | {fmt(row['ratio'], 'x')} |")
+    lines += ["", "## Concurrency: N agents x creates, each its own process and connection", "",
+              "| agents | mode | ops/s | p50 | p99 | errors |", "|---|---|---|---|---|---|"]
+    for row in results["sweep"]:
+        lines.append(f"| {row['agents']} | {row['mode']} | {fmt(row['ops_per_s'])} | "
+                     f"{fmt(row['p50_ms'], ' ms')} | {fmt(row['p99_ms'], ' ms')} | "
+                     f"{row['errors']} |")
+    ping = results["ping"]
+    lines += ["", f"Ping: idle p50 {fmt(ping['idle']['p50_ms'], ' ms')}, p99 "
+              f"{fmt(ping['idle']['p99_ms'], ' ms')}; while {ping['writers']} agents write "
+              f"({fmt(ping['writer_ops_per_s'])} creates/s): p50 "
+              f"{fmt(ping['under_load']['p50_ms'], ' ms')}, p99 "
+              f"{fmt(ping['under_load']['p99_ms'], ' ms')}, max {fmt(ping['max_ms'], ' ms')}."]
+    lines += ["", "## Whole-process CLI latency (median)", "",
+              "| command | direct | daemon |", "|---|---|---|"]
+    for row in results["cli"]:
+        lines.append(f"| `{row['command']}` | {fmt(row['direct_ms'], ' ms')} | "
+                     f"{fmt(row['daemon_ms'], ' ms')} |")
+    lines += ["", "## Scale (p50 per query)", "",
+              "| issues | query | direct | daemon | daemon RSS |", "|---|---|---|---|---|"]
+    for row in results["scale"]:
+        lines.append(f"| {row['size']:,} | {row['query']} | {fmt(row['direct_p50_ms'], ' ms')} | "
+                     f"{fmt(row['daemon_p50_ms'], ' ms')} | {fmt(row['daemon_rss_mb'], ' MB')} |")
+    return "\n".join(lines) + "\n"
+
+
+def charts(results: dict[str, Any], out: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for mode, style in (("daemon", "o-"), ("direct", "s--")):
+        rows = [r for r in results["sweep"] if r["mode"] == mode]
+        ax.plot([r["agents"] for r in rows], [r["ops_per_s"] for r in rows], style, label=mode)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("concurrent agents (processes)")
+    ax.set_ylabel("creates per second")
+    ax.set_title("Throughput vs agents (synchronous=FULL)")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    path = out / "throughput.png"
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    written.append(path)
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    queries = sorted({r["query"] for r in results["scale"]})
+    for query in queries:
+        rows = [r for r in results["scale"] if r["query"] == query]
+        ax.plot([r["size"] for r in rows], [r["daemon_p50_ms"] for r in rows], "o-", label=query)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("issues in the database")
+    ax.set_ylabel("p50 latency through the daemon (ms)")
+    ax.set_title("Query latency vs database size")
+    ax.grid(True, alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    path = out / "latency_vs_size.png"
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    written.append(path)
+    return written
+
+
+def write(results: dict[str, Any], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "latest.md").write_text(markdown(results))
+    charts(results, out)

@@ -1,0 +1,70 @@
+"""Scale: list, ready, show, dep tree, blocked and stats at growing database sizes (a realistic
+graph: ~1.5 dependencies per issue, parent-child trees, 20% closed), through the daemon and
+direct, plus the daemon's resident memory."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from harness import Direct, daemon, make_workspace, rss_mb, summarize_ms
+
+from bd_trio.client.blocking import BlockingClient
+
+QUERIES: dict[str, tuple[str, dict[str, Any]]] = {
+    "list (limit 50)": ("list", {"limit": 50}),
+    "ready (limit 50)": ("ready", {"limit": 50}),
+    "show": ("show", {"id": "bd-{mid}"}),
+    "dep tree (depth 10)": ("dep_tree", {"id": "bd-{last}", "max_depth": 10}),
+    "blocked": ("blocked", {}),
+    "stats": ("stats", {}),
+}
+
+
+def _args(template: dict[str, Any], size: int) -> dict[str, Any]:
+    return {
+        k: v.format(mid=size // 2, last=size) if isinstance(v, str) else v
+        for k, v in template.items()
+    }
+
+
+def _measure(backend: Any, op: str, args: dict[str, Any], rounds: int) -> dict[str, float]:
+    backend.call(op, args)  # warm the cache
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        backend.call(op, args)
+        samples.append(time.perf_counter() - start)
+    return summarize_ms(samples)
+
+
+def scale(base: Path, sizes: list[int], rounds: int) -> list[dict[str, Any]]:
+    rows = []
+    for size in sizes:
+        start = time.perf_counter()
+        workspace = make_workspace(base / f"scale-{size}", issues=size)
+        built = time.perf_counter() - start
+        direct = Direct(workspace)
+        direct_results = {name: _measure(direct, op, _args(args, size), rounds)
+                          for name, (op, args) in QUERIES.items()}
+        direct.close()
+        with daemon(workspace) as pid, BlockingClient(workspace.socket_path,
+                                                      timeout=600) as client:
+            daemon_results = {name: _measure(client, op, _args(args, size), rounds)
+                              for name, (op, args) in QUERIES.items()}
+            memory = rss_mb(pid)
+        for name in QUERIES:
+            rows.append({
+                "size": size,
+                "query": name,
+                "direct_p50_ms": direct_results[name]["p50_ms"],
+                "daemon_p50_ms": daemon_results[name]["p50_ms"],
+                "daemon_p99_ms": daemon_results[name]["p99_ms"],
+                "daemon_rss_mb": memory,
+                "build_s": round(built, 2),
+            })
+        print(f"  scale {size:>7,}: built in {built:.1f} s, daemon RSS {memory} MB; "
+              + ", ".join(f"{n} {daemon_results[n]['p50_ms']:.1f} ms" for n in QUERIES),
+              flush=True)
+    return rows
