@@ -28,11 +28,15 @@ def time_command(cwd: Path, argv: list[str], runs: int, env: dict[str, str]) -> 
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         samples.append(time.perf_counter() - start)
-    return {"median_ms": round(statistics.median(samples) * 1000, 2),
-            "min_ms": round(min(samples) * 1000, 2), "runs": runs}
+    return {
+        "median_ms": round(statistics.median(samples) * 1000, 2),
+        "min_ms": round(min(samples) * 1000, 2),
+        "runs": runs,
+    }
 
 
 def cli_latency(base: Path, runs: int) -> list[dict[str, Any]]:
@@ -44,26 +48,45 @@ def cli_latency(base: Path, runs: int) -> list[dict[str, Any]]:
         "bd show ID --json": ["show", "bd-500", "--json"],
     }
     env = dict(os.environ, BD_ACTOR="bench")
-    python = {"median_ms": time_command(workspace.root, [sys.executable, "-c", "pass"], runs,
-                                        env)["median_ms"]}
+    python = {
+        "median_ms": time_command(workspace.root, [sys.executable, "-c", "pass"], runs, env)[
+            "median_ms"
+        ]
+    }
     rows = []
     # Direct first (no daemon), then the same commands through a daemon.
-    direct = {name: time_command(workspace.root, [*bd, *args, "--no-daemon"], runs, env)
-              for name, args in commands.items()}
+    direct = {
+        name: time_command(workspace.root, [*bd, *args, "--no-daemon"], runs, env)
+        for name, args in commands.items()
+    }
     with daemon(workspace):
         daemon_env = dict(env, BD_REQUIRE_DAEMON="1")
-        through = {name: time_command(workspace.root, [*bd, *args], runs, daemon_env)
-                   for name, args in commands.items()}
+        through = {
+            name: time_command(workspace.root, [*bd, *args], runs, daemon_env)
+            for name, args in commands.items()
+        }
     for name in commands:
-        rows.append({
-            "command": name,
-            "direct_ms": direct[name]["median_ms"],
-            "daemon_ms": through[name]["median_ms"],
-            "ratio": round(direct[name]["median_ms"] / through[name]["median_ms"], 2),
+        rows.append(
+            {
+                "command": name,
+                "direct_ms": direct[name]["median_ms"],
+                "daemon_ms": through[name]["median_ms"],
+                "ratio": round(direct[name]["median_ms"] / through[name]["median_ms"], 2),
+                "runs": runs,
+            }
+        )
+        print(
+            f"  cli {name:18} direct {direct[name]['median_ms']:7.1f} ms   daemon "
+            f"{through[name]['median_ms']:7.1f} ms",
+            flush=True,
+        )
+    rows.append(
+        {
+            "command": "python -c pass",
+            "direct_ms": python["median_ms"],
+            "daemon_ms": python["median_ms"],
+            "ratio": 1.0,
             "runs": runs,
-        })
-        print(f"  cli {name:18} direct {direct[name]['median_ms']:7.1f} ms   daemon "
-              f"{through[name]['median_ms']:7.1f} ms", flush=True)
-    rows.append({"command": "python -c pass", "direct_ms": python["median_ms"],
-                 "daemon_ms": python["median_ms"], "ratio": 1.0, "runs": runs})
+        }
+    )
     return rows

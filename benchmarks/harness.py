@@ -43,15 +43,25 @@ def make_workspace(directory: Path, issues: int = 0) -> Workspace:
 def daemon(workspace: Workspace, *extra: str) -> Iterator[int]:
     """A real detached daemon (`bd daemon start`); yields its pid; stops it afterwards."""
     env = dict(os.environ, BD_ACTOR="bench")
-    subprocess.run(bd_command("daemon", "start", *extra), cwd=workspace.root, check=True,
-                   capture_output=True, env=env)
+    subprocess.run(
+        bd_command("daemon", "start", *extra),
+        cwd=workspace.root,
+        check=True,
+        capture_output=True,
+        env=env,
+    )
     with BlockingClient(workspace.socket_path) as client:
         pid = int(client.ping()["pid"])
     try:
         yield pid
     finally:
-        subprocess.run(bd_command("daemon", "stop"), cwd=workspace.root, check=True,
-                       capture_output=True, env=env)
+        subprocess.run(
+            bd_command("daemon", "stop"),
+            cwd=workspace.root,
+            check=True,
+            capture_output=True,
+            env=env,
+        )
 
 
 class Direct:

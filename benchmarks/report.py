@@ -22,40 +22,74 @@ def fmt(value: float | None, unit: str = "") -> str:
 def markdown(results: dict[str, Any]) -> str:
     lines = [f"# bd-trio benchmarks ({results['mode']})", ""]
     machine = results["machine"]
-    lines.append(f"Machine: {machine['cpu']} ({machine['cores']} cores), {machine['memory']}, "
-                 f"{machine['os']}, Python {machine['python']}, SQLite {machine['sqlite']}; "
-                 f"{results['date']}. `synchronous=FULL` throughout.")
+    lines.append(
+        f"Machine: {machine['cpu']} ({machine['cores']} cores), {machine['memory']}, "
+        f"{machine['os']}, Python {machine['python']}, SQLite {machine['sqlite']}; "
+        f"{results['date']}. `synchronous=FULL` throughout."
+    )
     lines += ["", "## Targets", "", "| target | measured | goal | met |", "|---|---|---|---|"]
     for t in results["targets"]:
-        lines.append(f"| {t['name']} | {t['measured']} | {t['goal']} | "
-                     f"{'yes' if t['met'] else '**no**'} |")
-    lines += ["", "## Operations (median per call; ratio = direct / daemon)", "",
-              "| operation | direct | daemon | ratio |", "|---|---|---|---|"]
+        lines.append(
+            f"| {t['name']} | {t['measured']} | {t['goal']} | {'yes' if t['met'] else '**no**'} |"
+        )
+    lines += [
+        "",
+        "## Operations (median per call; ratio = direct / daemon)",
+        "",
+        "| operation | direct | daemon | ratio |",
+        "|---|---|---|---|",
+    ]
     for row in results["micro"]:
-        lines.append(f"| {row['operation']} | {fmt(row['direct_ms'], ' ms')} | "
-                     f"{fmt(row['daemon_ms'], ' ms')} | {fmt(row['ratio'], 'x')} |")
-    lines += ["", "## Concurrency: N agents x creates, each its own process and connection", "",
-              "| agents | mode | ops/s | p50 | p99 | errors |", "|---|---|---|---|---|---|"]
+        lines.append(
+            f"| {row['operation']} | {fmt(row['direct_ms'], ' ms')} | "
+            f"{fmt(row['daemon_ms'], ' ms')} | {fmt(row['ratio'], 'x')} |"
+        )
+    lines += [
+        "",
+        "## Concurrency: N agents x creates, each its own process and connection",
+        "",
+        "| agents | mode | ops/s | p50 | p99 | errors |",
+        "|---|---|---|---|---|---|",
+    ]
     for row in results["sweep"]:
-        lines.append(f"| {row['agents']} | {row['mode']} | {fmt(row['ops_per_s'])} | "
-                     f"{fmt(row['p50_ms'], ' ms')} | {fmt(row['p99_ms'], ' ms')} | "
-                     f"{row['errors']} |")
+        lines.append(
+            f"| {row['agents']} | {row['mode']} | {fmt(row['ops_per_s'])} | "
+            f"{fmt(row['p50_ms'], ' ms')} | {fmt(row['p99_ms'], ' ms')} | "
+            f"{row['errors']} |"
+        )
     ping = results["ping"]
-    lines += ["", f"Ping: idle p50 {fmt(ping['idle']['p50_ms'], ' ms')}, p99 "
-              f"{fmt(ping['idle']['p99_ms'], ' ms')}; while {ping['writers']} agents write "
-              f"({fmt(ping['writer_ops_per_s'])} creates/s): p50 "
-              f"{fmt(ping['under_load']['p50_ms'], ' ms')}, p99 "
-              f"{fmt(ping['under_load']['p99_ms'], ' ms')}, max {fmt(ping['max_ms'], ' ms')}."]
-    lines += ["", "## Whole-process CLI latency (median)", "",
-              "| command | direct | daemon |", "|---|---|---|"]
+    lines += [
+        "",
+        f"Ping: idle p50 {fmt(ping['idle']['p50_ms'], ' ms')}, p99 "
+        f"{fmt(ping['idle']['p99_ms'], ' ms')}; while {ping['writers']} agents write "
+        f"({fmt(ping['writer_ops_per_s'])} creates/s): p50 "
+        f"{fmt(ping['under_load']['p50_ms'], ' ms')}, p99 "
+        f"{fmt(ping['under_load']['p99_ms'], ' ms')}, max {fmt(ping['max_ms'], ' ms')}.",
+    ]
+    lines += [
+        "",
+        "## Whole-process CLI latency (median)",
+        "",
+        "| command | direct | daemon |",
+        "|---|---|---|",
+    ]
     for row in results["cli"]:
-        lines.append(f"| `{row['command']}` | {fmt(row['direct_ms'], ' ms')} | "
-                     f"{fmt(row['daemon_ms'], ' ms')} |")
-    lines += ["", "## Scale (p50 per query)", "",
-              "| issues | query | direct | daemon | daemon RSS |", "|---|---|---|---|---|"]
+        lines.append(
+            f"| `{row['command']}` | {fmt(row['direct_ms'], ' ms')} | "
+            f"{fmt(row['daemon_ms'], ' ms')} |"
+        )
+    lines += [
+        "",
+        "## Scale (p50 per query)",
+        "",
+        "| issues | query | direct | daemon | daemon RSS |",
+        "|---|---|---|---|---|",
+    ]
     for row in results["scale"]:
-        lines.append(f"| {row['size']:,} | {row['query']} | {fmt(row['direct_p50_ms'], ' ms')} | "
-                     f"{fmt(row['daemon_p50_ms'], ' ms')} | {fmt(row['daemon_rss_mb'], ' MB')} |")
+        lines.append(
+            f"| {row['size']:,} | {row['query']} | {fmt(row['direct_p50_ms'], ' ms')} | "
+            f"{fmt(row['daemon_p50_ms'], ' ms')} | {fmt(row['daemon_rss_mb'], ' MB')} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -1,7 +1,7 @@
 """`nox -s bench`: every benchmark, the targets, and the results under benchmarks/results/.
 
-    python benchmarks/run.py            # full run (about 10 minutes here)
-    python benchmarks/run.py --quick    # seconds: checks that the benchmarks still work
+python benchmarks/run.py            # full run (about 10 minutes here)
+python benchmarks/run.py --quick    # seconds: checks that the benchmarks still work
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import pytest  # noqa: E402
+
 from cli_latency import cli_latency  # noqa: E402
 from report import fmt, write  # noqa: E402
 from scale import scale  # noqa: E402
@@ -51,19 +52,31 @@ def machine() -> dict[str, Any]:
         memory = f"{kib / 1024 / 1024:.0f} GiB RAM"
     except (OSError, ValueError):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": memory,
-            "os": f"{platform.system()} {platform.release()}",
-            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+    }
 
 
 def micro(quick: bool, work: Path) -> list[dict[str, Any]]:
     out = work / "micro.json"
-    args = [str(HERE / "test_micro.py"), "-q", "-p", "no:cacheprovider", "--benchmark-only",
-            f"--benchmark-json={out}", "--benchmark-columns=median,rounds",
-            "--benchmark-sort=name", f"--basetemp={work / 'pytest'}"]
+    args = [
+        str(HERE / "test_micro.py"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--benchmark-only",
+        f"--benchmark-json={out}",
+        "--benchmark-columns=median,rounds",
+        "--benchmark-sort=name",
+        f"--basetemp={work / 'pytest'}",
+    ]
     if quick:
-        args += ["--benchmark-min-rounds=3", "--benchmark-max-time=0.02",
-                 "--benchmark-warmup=off"]
+        args += ["--benchmark-min-rounds=3", "--benchmark-max-time=0.02", "--benchmark-warmup=off"]
     else:
         args += ["--benchmark-min-rounds=50", "--benchmark-max-time=1.0"]
     if pytest.main(args) not in (0, 5):
@@ -77,16 +90,20 @@ def micro(quick: bool, work: Path) -> list[dict[str, Any]]:
     for test, label in OPERATIONS.items():
         direct = medians.get(test, {}).get("direct")
         through = medians.get(test, {}).get("daemon")
-        rows.append({
-            "operation": label,
-            "direct_ms": round(direct, 4) if direct is not None else None,
-            "daemon_ms": round(through, 4) if through is not None else None,
-            "ratio": round(direct / through, 2) if direct and through else None,
-        })
+        rows.append(
+            {
+                "operation": label,
+                "direct_ms": round(direct, 4) if direct is not None else None,
+                "daemon_ms": round(through, 4) if through is not None else None,
+                "ratio": round(direct / through, 2) if direct and through else None,
+            }
+        )
     return rows
 
 
-def target(name: str, measured: float | None, goal: str, met: bool, unit: str = "") -> dict[str, Any]:
+def target(
+    name: str, measured: float | None, goal: str, met: bool, unit: str = ""
+) -> dict[str, Any]:
     return {"name": name, "measured": fmt(measured, unit), "goal": goal, "met": bool(met)}
 
 
@@ -100,26 +117,69 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     ratio = daemon8["ops_per_s"] / direct8["ops_per_s"] if daemon8 and direct8 else None
     ready_cli = cli["bd ready --json"]
     return [
-        target("8 x 100 creates through the daemon", daemon8 and daemon8["ops_per_s"],
-               ">= 5,000 ops/s", bool(daemon8 and daemon8["ops_per_s"] >= 5000), " ops/s"),
-        target("daemon / direct throughput at 8 agents, zero errors", ratio, ">= 3x, 0 errors",
-               bool(ratio and ratio >= 3 and daemon8 and daemon8["errors"] == 0), "x"),
-        target("single-client create p50 (daemon)", micro_rows["create"]["daemon_ms"],
-               "<= 0.4 ms", (micro_rows["create"]["daemon_ms"] or 99) <= 0.4, " ms"),
-        target("ping p50", micro_rows["ping"]["daemon_ms"], "<= 0.1 ms",
-               (micro_rows["ping"]["daemon_ms"] or 99) <= 0.1, " ms"),
-        target("ping p99 while 8 agents write", results["ping"]["under_load"]["p99_ms"],
-               "<= 2 ms", results["ping"]["under_load"]["p99_ms"] <= 2, " ms"),
-        target("`bd ready --json` through the daemon, whole process", ready_cli["daemon_ms"],
-               "<= 60 ms and <= direct",
-               ready_cli["daemon_ms"] <= 60 and ready_cli["daemon_ms"] <= ready_cli["direct_ms"],
-               " ms"),
-        target(f"ready (limit 50) at {big:,} issues", at_big["ready (limit 50)"]["daemon_p50_ms"],
-               "<= 50 ms", at_big["ready (limit 50)"]["daemon_p50_ms"] <= 50, " ms"),
-        target(f"list (limit 50) at {big:,} issues", at_big["list (limit 50)"]["daemon_p50_ms"],
-               "<= 50 ms", at_big["list (limit 50)"]["daemon_p50_ms"] <= 50, " ms"),
-        target(f"daemon RSS at {big:,} issues", at_big["stats"]["daemon_rss_mb"], "<= 80 MB",
-               at_big["stats"]["daemon_rss_mb"] <= 80, " MB"),
+        target(
+            "8 x 100 creates through the daemon",
+            daemon8 and daemon8["ops_per_s"],
+            ">= 5,000 ops/s",
+            bool(daemon8 and daemon8["ops_per_s"] >= 5000),
+            " ops/s",
+        ),
+        target(
+            "daemon / direct throughput at 8 agents, zero errors",
+            ratio,
+            ">= 3x, 0 errors",
+            bool(ratio and ratio >= 3 and daemon8 and daemon8["errors"] == 0),
+            "x",
+        ),
+        target(
+            "single-client create p50 (daemon)",
+            micro_rows["create"]["daemon_ms"],
+            "<= 0.4 ms",
+            (micro_rows["create"]["daemon_ms"] or 99) <= 0.4,
+            " ms",
+        ),
+        target(
+            "ping p50",
+            micro_rows["ping"]["daemon_ms"],
+            "<= 0.1 ms",
+            (micro_rows["ping"]["daemon_ms"] or 99) <= 0.1,
+            " ms",
+        ),
+        target(
+            "ping p99 while 8 agents write",
+            results["ping"]["under_load"]["p99_ms"],
+            "<= 2 ms",
+            results["ping"]["under_load"]["p99_ms"] <= 2,
+            " ms",
+        ),
+        target(
+            "`bd ready --json` through the daemon, whole process",
+            ready_cli["daemon_ms"],
+            "<= 60 ms and <= direct",
+            ready_cli["daemon_ms"] <= 60 and ready_cli["daemon_ms"] <= ready_cli["direct_ms"],
+            " ms",
+        ),
+        target(
+            f"ready (limit 50) at {big:,} issues",
+            at_big["ready (limit 50)"]["daemon_p50_ms"],
+            "<= 50 ms",
+            at_big["ready (limit 50)"]["daemon_p50_ms"] <= 50,
+            " ms",
+        ),
+        target(
+            f"list (limit 50) at {big:,} issues",
+            at_big["list (limit 50)"]["daemon_p50_ms"],
+            "<= 50 ms",
+            at_big["list (limit 50)"]["daemon_p50_ms"] <= 50,
+            " ms",
+        ),
+        target(
+            f"daemon RSS at {big:,} issues",
+            at_big["stats"]["daemon_rss_mb"],
+            "<= 80 MB",
+            at_big["stats"]["daemon_rss_mb"] <= 80,
+            " MB",
+        ),
     ]
 
 
@@ -147,8 +207,9 @@ def main() -> int:
         print("CLI latency ...", flush=True)
         results["cli"] = cli_latency(work, 3 if quick else 20)
         print("scale ...", flush=True)
-        results["scale"] = scale(work, [1000] if quick else [1000, 10_000, 100_000],
-                                 3 if quick else 20)
+        results["scale"] = scale(
+            work, [1000] if quick else [1000, 10_000, 100_000], 3 if quick else 20
+        )
     results["targets"] = targets(results)
     write(results, output)
     print()

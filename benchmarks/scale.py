@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import Direct, daemon, make_workspace, rss_mb, summarize_ms
-
 from bd_trio.client.blocking import BlockingClient
+from harness import Direct, daemon, make_workspace, rss_mb, summarize_ms
 
 QUERIES: dict[str, tuple[str, dict[str, Any]]] = {
     "list (limit 50)": ("list", {"limit": 50}),
@@ -46,25 +45,32 @@ def scale(base: Path, sizes: list[int], rounds: int) -> list[dict[str, Any]]:
         workspace = make_workspace(base / f"scale-{size}", issues=size)
         built = time.perf_counter() - start
         direct = Direct(workspace)
-        direct_results = {name: _measure(direct, op, _args(args, size), rounds)
-                          for name, (op, args) in QUERIES.items()}
+        direct_results = {
+            name: _measure(direct, op, _args(args, size), rounds)
+            for name, (op, args) in QUERIES.items()
+        }
         direct.close()
-        with daemon(workspace) as pid, BlockingClient(workspace.socket_path,
-                                                      timeout=600) as client:
-            daemon_results = {name: _measure(client, op, _args(args, size), rounds)
-                              for name, (op, args) in QUERIES.items()}
+        with daemon(workspace) as pid, BlockingClient(workspace.socket_path, timeout=600) as client:
+            daemon_results = {
+                name: _measure(client, op, _args(args, size), rounds)
+                for name, (op, args) in QUERIES.items()
+            }
             memory = rss_mb(pid)
         for name in QUERIES:
-            rows.append({
-                "size": size,
-                "query": name,
-                "direct_p50_ms": direct_results[name]["p50_ms"],
-                "daemon_p50_ms": daemon_results[name]["p50_ms"],
-                "daemon_p99_ms": daemon_results[name]["p99_ms"],
-                "daemon_rss_mb": memory,
-                "build_s": round(built, 2),
-            })
-        print(f"  scale {size:>7,}: built in {built:.1f} s, daemon RSS {memory} MB; "
-              + ", ".join(f"{n} {daemon_results[n]['p50_ms']:.1f} ms" for n in QUERIES),
-              flush=True)
+            rows.append(
+                {
+                    "size": size,
+                    "query": name,
+                    "direct_p50_ms": direct_results[name]["p50_ms"],
+                    "daemon_p50_ms": daemon_results[name]["p50_ms"],
+                    "daemon_p99_ms": daemon_results[name]["p99_ms"],
+                    "daemon_rss_mb": memory,
+                    "build_s": round(built, 2),
+                }
+            )
+        print(
+            f"  scale {size:>7,}: built in {built:.1f} s, daemon RSS {memory} MB; "
+            + ", ".join(f"{n} {daemon_results[n]['p50_ms']:.1f} ms" for n in QUERIES),
+            flush=True,
+        )
     return rows

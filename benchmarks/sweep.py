@@ -9,20 +9,23 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import Direct, daemon, make_workspace, percentile, summarize_ms
-
 from bd_trio.client.blocking import BlockingClient
 from bd_trio.errors import BdError
 from bd_trio.workspace import Workspace
+from harness import Direct, daemon, make_workspace, percentile, summarize_ms
 
 
-def _agent(mode: str, db_path: str, socket_path: str, n: int, count: int,
-           barrier: Any, out: Any) -> None:
+def _agent(
+    mode: str, db_path: str, socket_path: str, n: int, count: int, barrier: Any, out: Any
+) -> None:
     workspace = Workspace(Path(db_path).parent, Path(db_path))
     latencies: list[float] = []
     errors = 0
-    backend: Any = Direct(workspace) if mode == "direct" else BlockingClient(
-        socket_path, actor=f"agent-{n}").connect()
+    backend: Any = (
+        Direct(workspace)
+        if mode == "direct"
+        else BlockingClient(socket_path, actor=f"agent-{n}").connect()
+    )
     barrier.wait()
     start = time.perf_counter()
     for i in range(count):
@@ -42,8 +45,10 @@ def run_agents(mode: str, workspace: Workspace, agents: int, count: int) -> dict
     barrier = ctx.Barrier(agents)
     out = ctx.Queue()
     procs = [
-        ctx.Process(target=_agent, args=(mode, str(workspace.db_path), str(workspace.socket_path),
-                                         n, count, barrier, out))
+        ctx.Process(
+            target=_agent,
+            args=(mode, str(workspace.db_path), str(workspace.socket_path), n, count, barrier, out),
+        )
         for n in range(agents)
     ]
     for p in procs:
@@ -76,9 +81,12 @@ def sweep(base: Path, agent_counts: list[int], count: int) -> list[dict[str, Any
                     rows.append(run_agents(mode, workspace, agents, count))
             else:
                 rows.append(run_agents(mode, workspace, agents, count))
-            print(f"  sweep {mode:6} x{agents:<3} {rows[-1]['ops_per_s']:>9,.0f} ops/s  "
-                  f"p50 {rows[-1]['p50_ms']:.2f} ms  p99 {rows[-1]['p99_ms']:.2f} ms  "
-                  f"errors {rows[-1]['errors']}", flush=True)
+            print(
+                f"  sweep {mode:6} x{agents:<3} {rows[-1]['ops_per_s']:>9,.0f} ops/s  "
+                f"p50 {rows[-1]['p50_ms']:.2f} ms  p99 {rows[-1]['p99_ms']:.2f} ms  "
+                f"errors {rows[-1]['errors']}",
+                flush=True,
+            )
     return rows
 
 
@@ -116,12 +124,23 @@ def ping_under_load(base: Path, writers: int, count: int) -> dict[str, Any]:
         pings = ctx.Queue()
         done = ctx.Event()
         agents = [
-            ctx.Process(target=_agent, args=("daemon", str(workspace.db_path),
-                                             str(workspace.socket_path), n, count, barrier, out))
+            ctx.Process(
+                target=_agent,
+                args=(
+                    "daemon",
+                    str(workspace.db_path),
+                    str(workspace.socket_path),
+                    n,
+                    count,
+                    barrier,
+                    out,
+                ),
+            )
             for n in range(writers)
         ]
-        pinger = ctx.Process(target=_pinger,
-                             args=(str(workspace.socket_path), done, pings, barrier))
+        pinger = ctx.Process(
+            target=_pinger, args=(str(workspace.socket_path), done, pings, barrier)
+        )
         for p in [*agents, pinger]:
             p.start()
         results = [out.get(timeout=600) for _ in agents]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,9 @@ MODES = ["direct", "daemon"]
 
 
 @pytest.fixture(scope="module", params=MODES)
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     workspace = make_workspace(tmp_path_factory.mktemp(request.param) / "repo", issues=1000)
     if request.param == "direct":
         direct = Direct(workspace)
@@ -58,7 +59,3 @@ def test_ping(benchmark: Any, backend: Any) -> None:
     if isinstance(backend, Direct):
         pytest.skip("ping is a daemon round trip; direct mode has nothing to ping")
     benchmark(lambda: backend.call("ping"))
-
-
-def _unused(path: Path) -> None:
-    del path

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 from bd_trio.backend.base import Backend
-from bd_trio.backend.direct import DirectBackend
 from bd_trio.errors import BdError
 from bd_trio.workspace import Workspace
 
@@ -29,6 +28,9 @@ def open_backend(
                 f"no daemon answers at {workspace.socket_path} and BD_REQUIRE_DAEMON is set: "
                 "start one with `bd daemon start`",
             )
+    # Imported here: a CLI call in daemon mode never loads the store, the ops or the sync code.
+    from bd_trio.backend.direct import DirectBackend
+
     return DirectBackend(workspace, actor=actor, auto_import=auto_import, auto_flush=auto_flush)
 
 
@@ -55,4 +57,4 @@ def _connect(workspace: Workspace, actor: str) -> Backend | None:
     return DaemonBackend(client)
 
 
-__all__ = ["Backend", "DirectBackend", "open_backend"]
+__all__ = ["Backend", "open_backend"]

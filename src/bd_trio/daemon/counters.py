@@ -10,6 +10,8 @@ from typing import Any
 from bd_trio import INTERFACE_VERSION, __version__
 from bd_trio.protocol.limits import PROTOCOL_VERSION
 
+_PID = os.getpid()  # the daemon never forks after start-up
+
 
 @dataclass(slots=True)
 class Counters:
@@ -30,12 +32,7 @@ class Counters:
         return round(time.monotonic() - self.started_monotonic, 3)
 
     def ping(self) -> dict[str, Any]:
-        return {
-            "pong": True,
-            "pid": os.getpid(),
-            "version": __version__,
-            "protocol": PROTOCOL_VERSION,
-        }
+        return {"pong": True, "pid": _PID, "version": __version__, "protocol": PROTOCOL_VERSION}
 
     def health(
         self,

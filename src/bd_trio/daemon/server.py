@@ -111,7 +111,8 @@ class Server:
         spec = get_op(op)
         parsed = spec.parse_args(args)  # bad input never reaches the writer
         run = partial(_run_op, spec.run, parsed, actor or "unknown", clock.now())
-        return await self.writer.call(Job(run=run, deadline=deadline, writes=spec.writes))
+        job = Job(run=run, deadline=deadline, writes=spec.writes, light=is_light(op, parsed))
+        return await self.writer.call(job)
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -239,6 +240,21 @@ class Server:
             async for signum in signals:
                 logs.get().info("received signal %d", signum)
                 self.request_stop()
+
+
+# Reads that touch one issue or a bounded page: cheaper to run inline than to hop to a thread.
+LIGHT_READS = frozenset({"show", "events", "label_list", "comments"})
+LIGHT_PAGE = 100
+
+
+def is_light(op: str, parsed: Any) -> bool:
+    if op in LIGHT_READS:
+        return True
+    if op == "ready":
+        return 0 < int(parsed["limit"]) <= LIGHT_PAGE
+    if op == "list":
+        return 0 < int(parsed.limit) <= LIGHT_PAGE
+    return False
 
 
 def _run_op(run: Any, parsed: Any, actor: str, now: str, conn: Any, config: Config) -> Any:
