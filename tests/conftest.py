@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bd_trio.cli.main import build_app, prepare
+from bd_trio.cli.main import main
 from bd_trio.client.blocking import BlockingClient
 from bd_trio.errors import BdError
 from bd_trio.workspace import Workspace
@@ -123,16 +123,25 @@ class DaemonThread:
 
 
 def _in_process(backend: str) -> BdRunner:
+    """Runs `bd_trio.cli.main.main` itself (fast path and typer path alike) with its standard
+    streams captured by typer's test runner."""
     runner = CliRunner()
 
     def bd(*args: str, input: str | None = None) -> Run:
         argv = list(args)
         if backend == "direct":
             argv.append("--no-daemon")
-        rest = prepare(argv)
         env = {"BD_REQUIRE_DAEMON": "1" if backend == "daemon" else None}
-        result = runner.invoke(build_app(rest), rest, input=input, env=env, catch_exceptions=False)
-        return Run(result.exit_code, result.stdout, result.stderr)
+        with runner.isolation(input=input, env=env) as streams:
+            try:
+                main(argv)
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            stdout, stderr = streams[0].getvalue(), streams[1].getvalue()
+        return Run(code, stdout.decode(), stderr.decode())
 
     return bd
 

@@ -8,15 +8,15 @@ first use and filled from the JSONL by auto-import.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bd_trio.errors import BdError
-from bd_trio.model import validate
+
+# Plain NamedTuples and lazy imports (validation, hashing) here: this module is on the path of
+# every CLI call, whose start-up time agents pay on each command.
 
 BEADS_DIR = ".beads"
 DB_NAME = "beads.db"
@@ -39,8 +39,7 @@ daemon.pid
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     prefix: str
     id_mode: str = "sequential"
 
@@ -48,8 +47,7 @@ class Config:
         return {"prefix": self.prefix, "id_mode": self.id_mode}
 
 
-@dataclass(frozen=True, slots=True)
-class Workspace:
+class Workspace(NamedTuple):
     beads_dir: Path
     db_path: Path
 
@@ -83,6 +81,8 @@ class Workspace:
         preferred = self.beads_dir / "bd.sock"
         if len(os.fsencode(preferred)) <= MAX_SOCKET_PATH:
             return preferred
+        import hashlib
+
         digest = hashlib.sha256(os.fsencode(self.beads_dir.resolve())).hexdigest()[:16]
         return private_runtime_dir() / f"bd-{digest}.sock"
 
@@ -98,6 +98,8 @@ class Workspace:
             ) from exc
         if not isinstance(raw, dict):
             raise BdError("validation", f"{self.config_path} must hold a JSON object")
+        from bd_trio.model import validate
+
         prefix = validate.prefix(raw.get("prefix", default_prefix(self.root)))
         id_mode = raw.get("id_mode", "sequential")
         if id_mode not in ID_MODES:
@@ -173,6 +175,8 @@ def create(directory: Path, prefix: str, id_mode: str) -> Workspace:
             f"invalid id mode {id_mode!r}: must be one of {', '.join(ID_MODES)}",
             field="id_mode",
         )
+    from bd_trio.model import validate
+
     validate.prefix(prefix)
     beads = directory / BEADS_DIR
     beads.mkdir(parents=True, exist_ok=True)

@@ -7,8 +7,7 @@ Response: {"v": 1, "id": int, "ok": true, "data": any}
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bd_trio.errors import BdError
 from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, PROTOCOL_VERSION
@@ -16,8 +15,7 @@ from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, PROTOCOL
 REQUEST_KEYS = frozenset({"v", "id", "op", "args", "actor", "timeout_ms"})
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(NamedTuple):
     id: int
     op: str
     args: dict[str, Any]

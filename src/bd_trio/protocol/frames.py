@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import io
 import struct
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import cbor2
 
@@ -45,13 +44,11 @@ def decode_payload(payload: bytes) -> Any:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(NamedTuple):
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
-class BadFrame:
+class BadFrame(NamedTuple):
     error: BdError
     fatal: bool  # the stream cannot be resynchronised: close the connection
 

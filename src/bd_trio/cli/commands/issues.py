@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from bd_trio.cli import globals as g
-from bd_trio.cli import render
+from bd_trio.cli import reads
 from bd_trio.cli.markdown_plan import parse_plan
 from bd_trio.cli.output import emit_json, fail, out
 from bd_trio.cli.parsing import comma_list, priority
@@ -108,18 +108,7 @@ def _create_from_plan(path: Path) -> None:
 
 def show(ids: list[str] = typer.Argument(..., metavar="ID...")) -> None:
     """Show issues with their dependencies, dependents and comments."""
-    with backend() as be:
-        results, failed = call_each(be, ids, lambda i: ("show", {"id": i}))
-    if g.current.json:
-        emit_json(results)
-    else:
-        for index, issue in enumerate(results):
-            if index:
-                out()
-            for line in render.show(issue):
-                out(line)
-    if failed:
-        raise typer.Exit(1)
+    reads.run_show(ids)
 
 
 def update(

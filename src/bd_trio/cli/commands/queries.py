@@ -1,17 +1,10 @@
-"""list, ready, blocked, stats."""
+"""list, ready, blocked, stats: typer bindings (the work is in bd_trio.cli.reads)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
-from bd_trio.cli import globals as g
-from bd_trio.cli import render
-from bd_trio.cli.output import emit_json, fail, out
-from bd_trio.cli.parsing import comma_list, priority
-from bd_trio.cli.session import backend, call
-from bd_trio.errors import BdError
+from bd_trio.cli import reads
 
 
 def list_(
@@ -26,36 +19,7 @@ def list_(
     limit: int = typer.Option(0, "--limit", "-n", help="At most N (0 = all)"),
 ) -> None:
     """List issues, highest priority first, newest first within a priority."""
-    try:
-        p = priority(prio)
-    except BdError as exc:
-        fail(exc)
-    args: dict[str, Any] = {"limit": limit}
-    for key, value in {
-        "status": status,
-        "priority": p,
-        "assignee": assignee,
-        "issue_type": issue_type,
-        "title": title,
-    }.items():
-        if value is not None:
-            args[key] = value
-    if label:
-        args["labels"] = comma_list(label)
-    if label_any:
-        args["labels_any"] = comma_list(label_any)
-    if ids:
-        args["ids"] = comma_list([ids])
-    with backend() as be:
-        issues = call(be, "list", args)
-    if g.current.json:
-        emit_json(issues)
-        return
-    out(f"Found {len(issues)} issues:")
-    for issue in issues:
-        out()
-        for line in render.issue_block(issue):
-            out(line)
+    reads.run_list(status, prio, assignee, issue_type, label, label_any, title, ids, limit)
 
 
 def ready(
@@ -64,68 +28,17 @@ def ready(
     assignee: str | None = typer.Option(None, "--assignee", "-a"),
 ) -> None:
     """Open issues with nothing blocking them: what to work on next."""
-    try:
-        p = priority(prio)
-    except BdError as exc:
-        fail(exc)
-    args: dict[str, Any] = {"limit": limit}
-    if p is not None:
-        args["priority"] = p
-    if assignee is not None:
-        args["assignee"] = assignee
-    with backend() as be:
-        issues = call(be, "ready", args)
-    if g.current.json:
-        emit_json(issues)
-        return
-    if not issues:
-        out("No ready work found")
-        return
-    out(f"Ready work ({len(issues)} issues with no blockers):")
-    out()
-    for number, issue in enumerate(issues, start=1):
-        out(f"{number}. {render.one_line(issue)}")
-        if issue.get("assignee"):
-            out(f"   Assignee: {issue['assignee']}")
+    reads.run_ready(limit, prio, assignee)
 
 
 def blocked() -> None:
     """Issues waiting on open blockers."""
-    with backend() as be:
-        issues = call(be, "blocked", {})
-    if g.current.json:
-        emit_json(issues)
-        return
-    if not issues:
-        out("No blocked issues")
-        return
-    out(f"Blocked issues ({len(issues)}):")
-    for issue in issues:
-        out()
-        out(render.one_line(issue))
-        out(
-            f"  Blocked by {issue['blocked_by_count']} open dependencies: "
-            f"[{', '.join(issue['blocked_by'])}]"
-        )
+    reads.run_blocked()
 
 
 def stats() -> None:
     """Counts of issues by state."""
-    with backend() as be:
-        data = call(be, "stats", {})
-    if g.current.json:
-        emit_json(data)
-        return
-    out("Issue Statistics:")
-    out()
-    out(f"Total Issues: {data['total_issues']}")
-    out(f"Open: {data['open_issues']}")
-    out(f"In Progress: {data['in_progress_issues']}")
-    out(f"Closed: {data['closed_issues']}")
-    out(f"Blocked: {data['blocked_issues']}")
-    out(f"Ready: {data['ready_issues']}")
-    if data["average_lead_time_hours"]:
-        out(f"Avg Lead Time: {data['average_lead_time_hours']:.1f} hours")
+    reads.run_stats()
 
 
 def register(app: typer.Typer) -> None:

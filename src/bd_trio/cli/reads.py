@@ -1,0 +1,142 @@
+"""The read commands agents call most (list, ready, blocked, stats, show), without typer.
+
+The typer bindings in `commands/` and the fast path (`fastpath.py`) both call these, so the two
+ways in behave the same by construction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bd_trio.cli import globals as g
+from bd_trio.cli import render
+from bd_trio.cli.output import emit_json, fail, out
+from bd_trio.cli.parsing import comma_list, priority
+from bd_trio.cli.session import backend, call, call_each
+from bd_trio.errors import BdError
+
+
+def run_list(
+    status: str | None = None,
+    prio: str | None = None,
+    assignee: str | None = None,
+    issue_type: str | None = None,
+    label: list[str] | None = None,
+    label_any: list[str] | None = None,
+    title: str | None = None,
+    ids: str | None = None,
+    limit: int = 0,
+) -> None:
+    """List issues, highest priority first, newest first within a priority."""
+    try:
+        p = priority(prio)
+    except BdError as exc:
+        fail(exc)
+    args: dict[str, Any] = {"limit": limit}
+    for key, value in {
+        "status": status,
+        "priority": p,
+        "assignee": assignee,
+        "issue_type": issue_type,
+        "title": title,
+    }.items():
+        if value is not None:
+            args[key] = value
+    if label:
+        args["labels"] = comma_list(label)
+    if label_any:
+        args["labels_any"] = comma_list(label_any)
+    if ids:
+        args["ids"] = comma_list([ids])
+    with backend() as be:
+        issues = call(be, "list", args)
+    if g.current.json:
+        emit_json(issues)
+        return
+    out(f"Found {len(issues)} issues:")
+    for issue in issues:
+        out()
+        for line in render.issue_block(issue):
+            out(line)
+
+
+def run_ready(limit: int = 10, prio: str | None = None, assignee: str | None = None) -> None:
+    """Open issues with nothing blocking them: what to work on next."""
+    try:
+        p = priority(prio)
+    except BdError as exc:
+        fail(exc)
+    args: dict[str, Any] = {"limit": limit}
+    if p is not None:
+        args["priority"] = p
+    if assignee is not None:
+        args["assignee"] = assignee
+    with backend() as be:
+        issues = call(be, "ready", args)
+    if g.current.json:
+        emit_json(issues)
+        return
+    if not issues:
+        out("No ready work found")
+        return
+    out(f"Ready work ({len(issues)} issues with no blockers):")
+    out()
+    for number, issue in enumerate(issues, start=1):
+        out(f"{number}. {render.one_line(issue)}")
+        if issue.get("assignee"):
+            out(f"   Assignee: {issue['assignee']}")
+
+
+def run_blocked() -> None:
+    """Issues waiting on open blockers."""
+    with backend() as be:
+        issues = call(be, "blocked", {})
+    if g.current.json:
+        emit_json(issues)
+        return
+    if not issues:
+        out("No blocked issues")
+        return
+    out(f"Blocked issues ({len(issues)}):")
+    for issue in issues:
+        out()
+        out(render.one_line(issue))
+        out(
+            f"  Blocked by {issue['blocked_by_count']} open dependencies: "
+            f"[{', '.join(issue['blocked_by'])}]"
+        )
+
+
+def run_stats() -> None:
+    """Counts of issues by state."""
+    with backend() as be:
+        data = call(be, "stats", {})
+    if g.current.json:
+        emit_json(data)
+        return
+    out("Issue Statistics:")
+    out()
+    out(f"Total Issues: {data['total_issues']}")
+    out(f"Open: {data['open_issues']}")
+    out(f"In Progress: {data['in_progress_issues']}")
+    out(f"Closed: {data['closed_issues']}")
+    out(f"Blocked: {data['blocked_issues']}")
+    out(f"Ready: {data['ready_issues']}")
+    if data["average_lead_time_hours"]:
+        out(f"Avg Lead Time: {data['average_lead_time_hours']:.1f} hours")
+
+
+def run_show(ids: list[str]) -> None:
+    """Show issues with their dependencies, dependents and comments."""
+    with backend() as be:
+        results, failed = call_each(be, ids, lambda i: ("show", {"id": i}))
+    if g.current.json:
+        emit_json(results)
+    else:
+        for index, issue in enumerate(results):
+            if index:
+                out()
+            for line in render.show(issue):
+                out(line)
+    if failed:
+        raise SystemExit(1)

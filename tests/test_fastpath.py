@@ -1,0 +1,76 @@
+"""The fast path (no typer) must accept exactly what typer accepts for its commands, or defer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import typer.main
+
+from bd_trio.cli.app import build_app
+from bd_trio.cli.fastpath import FAST_COMMANDS, parse
+
+
+def typer_params(command: str) -> dict[str, Any]:
+    group = typer.main.get_command(build_app([command]))
+    click_command = group.commands[command]  # type: ignore[attr-defined]
+    return {param.name: param for param in click_command.params}
+
+
+@pytest.mark.parametrize("name", sorted(FAST_COMMANDS))
+def test_fast_table_matches_the_typer_declaration(name: str) -> None:
+    fast = FAST_COMMANDS[name]
+    params = typer_params(name)
+    options = {p: param for p, param in params.items() if param.param_type_name == "option"}
+    arguments = [p for p, param in params.items() if param.param_type_name == "argument"]
+    declared = {opt: p for p, param in options.items() for opt in param.opts}
+    assert {opt: param for opt, (param, _) in fast.options.items()} == declared
+    for opt, (param, kind) in fast.options.items():
+        click_param = options[param]
+        if kind == "list":
+            assert click_param.multiple, opt
+        elif kind == "int":
+            assert type(click_param.type).__name__ == "IntParamType", opt
+        else:
+            assert not click_param.multiple, opt
+            assert type(click_param.type).__name__ == "StringParamType", opt
+    assert arguments == ([fast.positional] if fast.positional else [])
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["ready"], {}),
+        (["ready", "-n", "5", "--priority=1"], {"limit": 5, "prio": "1"}),
+        (
+            ["list", "-l", "a", "--label", "b,c", "-s", "open"],
+            {"label": ["a", "b,c"], "status": "open"},
+        ),
+        (["show", "bd-1", "bd-2"], {"ids": ["bd-1", "bd-2"]}),
+        (["stats"], {}),
+    ],
+)
+def test_fast_path_parses_known_forms(argv: list[str], expected: dict[str, Any]) -> None:
+    parsed = parse(argv)
+    assert parsed is not None and parsed[1] == expected
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ready", "--help"],
+        ["ready", "-n"],
+        ["ready", "-n", "many"],
+        ["ready", "-n5"],
+        ["ready", "extra"],
+        ["ready", "--bogus"],
+        ["ready", "-p", "1", "-p", "2"],
+        ["show"],
+        ["show", "--", "bd-1"],
+        ["create", "x"],
+        ["dep", "tree", "bd-1"],
+        [],
+    ],
+)
+def test_fast_path_defers_everything_else_to_typer(argv: list[str]) -> None:
+    assert parse(argv) is None
