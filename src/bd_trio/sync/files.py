@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from bd_trio.sync import jsonl
 if TYPE_CHECKING:
     from bd_trio.sync.summary import ImportOptions, ImportSummary
 from bd_trio.sync.records import build_records
-from bd_trio.workspace import write_atomic
+from bd_trio.workspace import write_atomic_chunks
 
 HASH_KEY = "jsonl_hash"
 STAT_KEY = "jsonl_stat"
@@ -75,17 +76,29 @@ class FlushResult:
     issues: int  # lines rebuilt
 
 
+# More dirty issues than this: regenerate the whole file instead of merging into it.
+MERGE_LIMIT = 5000
+EXPORT_CHUNK = 1000
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def flush(conn: sqlite3.Connection, path: Path, *, force: bool = False) -> FlushResult:
-    dirty = [row[0] for row in conn.execute("SELECT issue_id FROM dirty_issues")]
-    on_disk: bytes | None
-    try:
-        on_disk = path.read_bytes()
-    except FileNotFoundError:
-        on_disk = None
+    """Export the dirty issues. Memory stays bounded whatever the size of the database: the
+    whole file is streamed chunk by chunk, and a few dirty issues are merged into the existing
+    (sorted) file line by line."""
+    dirty = sorted(row[0] for row in conn.execute("SELECT issue_id FROM dirty_issues"))
+    exists = path.exists()
     if (
-        on_disk is not None
+        exists
         and file_changed(conn, path)
-        and hashlib.sha256(on_disk).hexdigest() != meta.get_metadata(conn, HASH_KEY)
+        and file_digest(path) != meta.get_metadata(conn, HASH_KEY)
     ):
         # Someone else wrote it (git pull, merge, editor): never overwrite unread changes.
         raise BdError(
@@ -96,31 +109,54 @@ def flush(conn: sqlite3.Connection, path: Path, *, force: bool = False) -> Flush
             path=str(path),
         )
     has_issues = conn.execute("SELECT 1 FROM issues LIMIT 1").fetchone() is not None
-    if not dirty and not force and (on_disk is not None or not has_issues):
+    if not dirty and not force and (exists or not has_issues):
         return FlushResult(False, 0)
-    ours = on_disk is not None and hashlib.sha256(on_disk).hexdigest() == meta.get_metadata(
-        conn, HASH_KEY
-    )
-    if ours and on_disk is not None and not force:
-        lines: dict[str, str] = {}
-        for line in on_disk.decode("utf-8").split("\n"):
-            issue_id = jsonl.line_id(line)
-            if issue_id is not None:
-                lines[issue_id] = line
-        fresh = {r["id"]: jsonl.dumps_record(r) for r in build_records(conn, dirty)}
-        for issue_id in dirty:
-            if issue_id in fresh:
-                lines[issue_id] = fresh[issue_id]
-            else:
-                lines.pop(issue_id, None)
-        data = "".join(lines[k] + "\n" for k in sorted(lines)).encode("utf-8")
+    if exists and not force and len(dirty) <= MERGE_LIMIT:
+        chunks = _merged(conn, path, dirty)
         rebuilt = len(dirty)
     else:
-        records = build_records(conn)
-        data = jsonl.encode(records)
-        rebuilt = len(records)
-    if data != on_disk:
-        write_atomic(path, data)
-    _remember(conn, path, hashlib.sha256(data).hexdigest())
+        chunks = _everything(conn)
+        rebuilt = int(conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0])
+    digest = write_atomic_chunks(path, chunks)
+    _remember(conn, path, digest)
     conn.execute("DELETE FROM dirty_issues")
     return FlushResult(True, rebuilt)
+
+
+def _everything(conn: sqlite3.Connection) -> Iterator[bytes]:
+    ids = [row[0] for row in conn.execute("SELECT id FROM issues ORDER BY id")]
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        records = build_records(conn, ids[start : start + EXPORT_CHUNK])
+        yield "".join(jsonl.dumps_record(r) + "\n" for r in records).encode("utf-8")
+
+
+def _merged(conn: sqlite3.Connection, path: Path, dirty: list[str]) -> Iterator[bytes]:
+    """The existing file (sorted by id) with the dirty issues' lines replaced, added or
+    removed, in one pass."""
+    fresh = {r["id"]: jsonl.dumps_record(r) + "\n" for r in build_records(conn, dirty)}
+    pending = iter(dirty)
+    next_dirty = next(pending, None)
+    out: list[str] = []
+    with open(path, encoding="utf-8", newline="\n") as handle:
+        for line in handle:
+            line_id = jsonl.line_id(line.rstrip("\n"))
+            if line_id is None:
+                continue
+            while next_dirty is not None and next_dirty < line_id:
+                if next_dirty in fresh:
+                    out.append(fresh[next_dirty])
+                next_dirty = next(pending, None)
+            if next_dirty == line_id:
+                if next_dirty in fresh:
+                    out.append(fresh[next_dirty])
+                next_dirty = next(pending, None)
+            else:
+                out.append(line if line.endswith("\n") else line + "\n")
+            if len(out) >= EXPORT_CHUNK:
+                yield "".join(out).encode("utf-8")
+                out.clear()
+    while next_dirty is not None:
+        if next_dirty in fresh:
+            out.append(fresh[next_dirty])
+        next_dirty = next(pending, None)
+    yield "".join(out).encode("utf-8")
