@@ -8,8 +8,10 @@ JSON lines (first byte `{`): bd's old RPC, one request per line.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import trio
@@ -33,29 +35,23 @@ class Connection:
     stream: trio.SocketStream
     execute: Execute
     stopping: Callable[[], bool]
-    idle_scope: trio.CancelScope | None = None
     requests: int = 0
-    _closed: bool = field(default=False)
 
-    def cancel_if_idle(self) -> None:
-        """Shutdown: a connection waiting for its next request closes now; one in the middle
-        of a request finishes it first."""
-        if self.idle_scope is not None:
-            self.idle_scope.cancel()
+    def stop_reading(self) -> None:
+        """Shutdown: no more requests are read from this connection. A handler waiting for its
+        next request sees end-of-stream at once; one in the middle of a request finishes it and
+        sends its response first (the sending side stays open)."""
+        with contextlib.suppress(OSError):  # already closed by the peer
+            self.stream.socket.shutdown(socket.SHUT_RD)
 
     async def _receive(self) -> bytes | None:
         """Next bytes, or None when the peer closed or the daemon is stopping."""
         if self.stopping():
             return None
-        with trio.CancelScope() as scope:
-            self.idle_scope = scope
-            try:
-                return await self.stream.receive_some(RECEIVE_SIZE)
-            except (trio.BrokenResourceError, trio.ClosedResourceError):
-                return None
-            finally:
-                self.idle_scope = None
-        return None
+        try:
+            return await self.stream.receive_some(RECEIVE_SIZE)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            return None
 
     async def serve(self) -> None:
         first = await self._receive()

@@ -232,7 +232,7 @@ class Server:
         with trio.move_on_after(self.options.shutdown_grace_s):
             while self._connections:
                 for connection in list(self._connections):
-                    connection.cancel_if_idle()
+                    connection.stop_reading()
                 await trio.sleep(0.01)
 
     async def _watch_signals(self) -> None:
