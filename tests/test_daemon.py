@@ -62,10 +62,11 @@ async def test_ping_is_answered_while_the_writer_is_busy(tmp_path: Path) -> None
     async with running_daemon(ws) as server, client(ws) as bd:
         release = trio.Event()
         started = trio.Event()
+        token = trio.lowlevel.current_trio_token()  # the writer's thread is not trio's
 
         def slow(conn: object, config: object) -> str:
-            trio.from_thread.run_sync(started.set)
-            trio.from_thread.run(release.wait)
+            trio.from_thread.run_sync(started.set, trio_token=token)
+            trio.from_thread.run(release.wait, trio_token=token)
             return "done"
 
         async with trio.open_nursery() as nursery:
@@ -85,10 +86,11 @@ async def test_timed_out_request_is_never_applied(tmp_path: Path) -> None:
     async with running_daemon(ws) as server, client(ws) as bd:
         release = trio.Event()
         started = trio.Event()
+        token = trio.lowlevel.current_trio_token()  # the writer's thread is not trio's
 
         def slow(conn: object, config: object) -> None:
-            trio.from_thread.run_sync(started.set)
-            trio.from_thread.run(release.wait)
+            trio.from_thread.run_sync(started.set, trio_token=token)
+            trio.from_thread.run(release.wait, trio_token=token)
 
         async with trio.open_nursery() as nursery:
             nursery.start_soon(

@@ -123,15 +123,18 @@ class Server:
         lock = DaemonLock(self.workspace.lock_path)
         lock.acquire()
         store: Store | None = None
+        reader: Store | None = None
         listener: trio.SocketListener | None = None
         try:
             store = Store(self.workspace.db_path, synchronous=self.options.synchronous)
+            reader = Store(self.workspace.db_path, read_only=True)
             writer = self._writer = Writer(
                 store,
                 self.workspace,
                 self.counters,
                 max_group=self.options.max_group,
                 queue_size=self.options.queue_size,
+                reader=reader,
             )
             # Catch up with the file before serving: import what changed, export what is dirty.
             await trio.to_thread.run_sync(self._startup_sync, writer)
@@ -166,6 +169,8 @@ class Server:
         finally:
             if listener is not None:
                 _remove_socket(self.socket_path)
+            if reader is not None:
+                reader.close()
             if store is not None:
                 store.close()
             lock.release()

@@ -1,24 +1,32 @@
-"""The single writer: the only task that touches the database.
+"""The single writer: one owner of the database connection, fed by a memory channel.
 
-Handlers put `Job`s on a memory channel. The writer takes one, drains whatever else is already
-queued (up to `max_group`), runs them in one transaction (a SAVEPOINT each, so one failure
-does not undo the others), COMMITs once, and only then wakes the handlers: a success is never
-acknowledged before it is durable.
+Handlers put `Job`s on the memory channel. The writer task hands them, in order, to the
+database thread, which owns the SQLite write connection: it takes one job, drains whatever else
+is already waiting (up to `max_group`), runs them in one transaction (a SAVEPOINT each, so one
+failure does not undo the others), COMMITs once, and only then hands the outcomes back to the
+event loop, which wakes the handlers: a success is never acknowledged before it is durable.
 
-Deadlines: a job whose deadline passed while it was queued, or whose handler gave up, is
-skipped and never applied. Once the writer has taken a job, its handler waits for the real
-outcome (shielded), whatever its deadline.
+Why a long-lived thread rather than `trio.to_thread.run_sync` per group: SQLite calls (and the
+fsync of each COMMIT) must not block the event loop, and a thread that stays in its loop can
+start the next group the moment one commits, instead of waiting for the event loop to schedule
+the writer task again — that turnaround was half of each group's time under load.
 
-SQLite calls run in a worker thread (`trio.to_thread.run_sync`) so the event loop keeps
-answering pings and accepting connections during a commit's fsync. The exception: a group made
-only of *light* reads (one issue, or a page of at most 100) runs inline in a read transaction,
-because it takes less time (~0.1 ms) than the hop to a thread and back.
+Deadlines: a job whose deadline passed before the database thread took it, or whose handler
+gave up, is skipped and never applied. The take (thread) and the give-up (handler) are decided
+under one lock, so exactly one of them wins. Once taken, the handler waits (shielded) for the
+real outcome, whatever its deadline.
+
+Light reads (one issue, or a page of at most 100) do not queue behind writes: the writer task
+runs them at once on a second, read-only connection (WAL lets it read while the thread writes).
+A success is only sent after its COMMIT, so such a read always sees every acknowledged write.
 """
 
 from __future__ import annotations
 
 import math
+import queue
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,10 +50,10 @@ CONFIG_CHECK_S = 0.5
 
 @dataclass(eq=False, slots=True)
 class Job:
-    # Called in the writer with the connection and the workspace config of this group (read
-    # once per group, not per request: config.json changes only with a git pull).
+    # Called with the connection and the workspace config of this group (read once per group,
+    # not per request: config.json changes only with a git pull).
     run: Callable[[sqlite3.Connection, Config], Any]
-    deadline: float  # trio clock
+    deadline: float  # trio clock, for the handler's wait
     writes: bool
     light: bool = False  # a read cheap enough to run on the event loop (see module doc)
     done: trio.Event = field(default_factory=trio.Event)
@@ -53,6 +61,11 @@ class Job:
     result: Any = None
     error: BdError | None = None
     queued_at: float = field(default_factory=trio.current_time)
+    # The same deadline on the monotonic clock, which the database thread can read.
+    expires: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.expires = time.monotonic() + (self.deadline - trio.current_time())
 
 
 class Writer:
@@ -64,12 +77,18 @@ class Writer:
         *,
         max_group: int,
         queue_size: int,
+        reader: Store | None = None,
     ) -> None:
-        self.store = store
+        self.store = store  # used by the database thread only, while it runs
+        self.reader = reader  # read-only connection for light reads on the event loop
         self.workspace = workspace
         self.counters = counters
         self.max_group = max_group
+        self._queue_size = queue_size
         self._send, self._receive = trio.open_memory_channel[Job](queue_size)
+        self._pending: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._slots = trio.Semaphore(queue_size)  # jobs handed to the thread, not yet done
+        self._state_lock = threading.Lock()
         self.finished = trio.Event()
         # Export bookkeeping, read by the exporter task.
         self.dirty = trio.Event()
@@ -83,7 +102,8 @@ class Writer:
 
     @property
     def queue_depth(self) -> int:
-        return int(self._receive.statistics().current_buffer_used)
+        waiting = int(self._receive.statistics().current_buffer_used)
+        return waiting + self._queue_size - int(self._slots.value)
 
     @property
     def config(self) -> Config:
@@ -111,15 +131,17 @@ class Writer:
             with trio.move_on_at(job.deadline):
                 await self._send.send(job)
                 await job.done.wait()
-            if not job.done.is_set() and job.state == TAKEN:
-                with trio.CancelScope(shield=True):
-                    await job.done.wait()
+            if not job.done.is_set():
+                self._abandon(job)
+                if job.state != ABANDONED:  # taken in the meantime: wait for the real outcome
+                    with trio.CancelScope(shield=True):
+                        await job.done.wait()
         except (trio.ClosedResourceError, trio.BrokenResourceError):
             raise BdError("unavailable", "the daemon is shutting down; retry") from None
         finally:
-            if job.state == QUEUED:
-                job.state = ABANDONED  # the writer will skip it
-        if job.state == ABANDONED:  # given up here, or skipped by the writer: not applied
+            if not job.done.is_set():
+                self._abandon(job)  # cancelled from outside: the thread will skip it
+        if job.state == ABANDONED:  # given up here, or skipped by the thread: not applied
             self.counters.timeouts += 1
             waited_ms = int((trio.current_time() - job.queued_at) * 1000)
             raise BdError(
@@ -131,6 +153,11 @@ class Writer:
             raise job.error
         return job.result
 
+    def _abandon(self, job: Job) -> None:
+        with self._state_lock:
+            if job.state == QUEUED:
+                job.state = ABANDONED
+
     def close(self) -> None:
         """No more jobs: the writer finishes what is queued, then stops."""
         self._send.close()
@@ -138,49 +165,90 @@ class Writer:
     # --- the writer task ------------------------------------------------------------------
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        token = trio.lowlevel.current_trio_token()
+        thread = threading.Thread(
+            target=self._database_thread, args=(token,), name="bd-writer", daemon=True
+        )
+        thread.start()
         task_status.started()
         try:
             async with self._receive:
-                async for first in self._receive:
-                    group = [first]
-                    while len(group) < self.max_group:
-                        try:
-                            group.append(self._receive.receive_nowait())
-                        except (trio.WouldBlock, trio.EndOfChannel):
-                            break
-                    await self._run_group(group)
+                async for job in self._receive:
+                    if job.light and self._read_inline(job):
+                        continue
+                    await self._slots.acquire()
+                    self._pending.put(job)
         finally:
+            # The thread finishes every job already handed to it, then exits.
+            self._pending.put(None)
+            with trio.CancelScope(shield=True):
+                await trio.to_thread.run_sync(thread.join)
             self.finished.set()
 
-    async def _run_group(self, group: list[Job]) -> None:
-        now = trio.current_time()
-        runnable = []
-        for job in group:
-            if job.state == ABANDONED or now >= job.deadline:
-                job.state = ABANDONED  # never run: its handler reports the timeout
-                job.done.set()
-                continue
-            job.state = TAKEN
-            runnable.append(job)
-        if not runnable:
-            return
-        config = self.config
-        if all(job.light for job in runnable) and not files.file_changed(
-            self.store.conn, self.workspace.jsonl_path
-        ):
-            imported = self._execute_reads(runnable, config)
-        else:
-            # Not abandon_on_cancel: a taken group always runs to its COMMIT or ROLLBACK.
-            imported = await trio.to_thread.run_sync(self._execute, runnable, config)
-        self.counters.groups += 1
-        self.counters.largest_group = max(self.counters.largest_group, len(runnable))
-        wrote = imported
-        for job in runnable:
-            job.state = DONE
-            if job.writes and job.error is None:
-                self.counters.writes += 1
-                wrote = True
+    def _read_inline(self, job: Job) -> bool:
+        """Run a light read on the read-only connection; False when it must go to the thread
+        (no reader, or the JSONL changed and must be imported first)."""
+        reader = self.reader
+        if reader is None or files.file_changed(reader.conn, self.workspace.jsonl_path):
+            return False
+        if job.state == ABANDONED or trio.current_time() >= job.deadline:
+            self._abandon(job)
             job.done.set()
+            return True
+        job.state = TAKEN
+        with reader.read() as conn:
+            _run_job(job, conn, self.config, in_savepoint=False)
+        job.state = DONE
+        job.done.set()
+        return True
+
+    # --- the database thread --------------------------------------------------------------
+
+    def _database_thread(self, token: trio.lowlevel.TrioToken) -> None:
+        stopping = False
+        while not stopping:
+            first = self._pending.get()
+            if first is None:
+                return
+            group = [first]
+            while len(group) < self.max_group:
+                try:
+                    following = self._pending.get_nowait()
+                except queue.Empty:
+                    break
+                if following is None:
+                    stopping = True
+                    break
+                group.append(following)
+            now = time.monotonic()
+            runnable = []
+            with self._state_lock:
+                for job in group:
+                    if job.state == ABANDONED or now >= job.expires:
+                        job.state = ABANDONED  # never run: its handler reports the timeout
+                    else:
+                        job.state = TAKEN
+                        runnable.append(job)
+            imported = self._execute(runnable, self.config) if runnable else False
+            try:
+                token.run_sync_soon(self._complete, group, len(runnable), imported)
+            except trio.RunFinishedError:
+                return
+
+    def _complete(self, group: list[Job], ran: int, imported: bool) -> None:
+        """Event loop: wake the handlers of a committed group (all at once)."""
+        if ran:
+            self.counters.groups += 1
+            self.counters.largest_group = max(self.counters.largest_group, ran)
+        wrote = imported
+        for job in group:
+            if job.state == TAKEN:
+                job.state = DONE
+                if job.writes and job.error is None:
+                    self.counters.writes += 1
+                    wrote = True
+            job.done.set()
+            self._slots.release()
         if wrote:
             self._mark_dirty()
 
@@ -192,7 +260,7 @@ class Writer:
         self.dirty.set()
 
     def _execute(self, jobs: list[Job], config: Config) -> bool:
-        """Worker thread: one transaction for the whole group. Returns True when an
+        """Database thread: one transaction for the whole group. Returns True when an
         auto-import changed the database."""
         imported = False
         try:
@@ -206,14 +274,7 @@ class Writer:
                     if failure is not None:
                         job.error = failure
                         continue
-                    try:
-                        with savepoint(conn):
-                            job.result = job.run(conn, config)
-                    except BdError as exc:
-                        job.error = exc
-                    except Exception as exc:  # a bug: report it, keep serving
-                        logs.get().exception("operation failed")
-                        job.error = BdError("internal", f"{type(exc).__name__}: {exc}")
+                    _run_job(job, conn, config, in_savepoint=True)
         except Exception as exc:  # COMMIT failed: nothing in the group was applied
             logs.get().exception("group commit failed")
             for job in jobs:
@@ -221,19 +282,6 @@ class Writer:
                 job.error = BdError("internal", f"commit failed, nothing applied: {exc}")
             return False
         return imported
-
-    def _execute_reads(self, jobs: list[Job], config: Config) -> bool:
-        """Light reads, inline on the event loop, in one read transaction."""
-        with self.store.read() as conn:
-            for job in jobs:
-                try:
-                    job.result = job.run(conn, config)
-                except BdError as exc:
-                    job.error = exc
-                except Exception as exc:  # a bug: report it, keep serving
-                    logs.get().exception("operation failed")
-                    job.error = BdError("internal", f"{type(exc).__name__}: {exc}")
-        return False
 
     def _import_if_changed(self, conn: sqlite3.Connection, config: Config) -> bool:
         path = self.workspace.jsonl_path
@@ -257,10 +305,26 @@ class Writer:
     # --- direct access for start-up and shutdown ------------------------------------------
 
     def flush_now(self) -> files.FlushResult:
-        """Export dirty issues (worker thread or after the writer stopped)."""
+        """Export dirty issues (before the database thread starts or after it stopped)."""
         with self.store.transaction() as conn:
             return files.flush(conn, self.workspace.jsonl_path)
 
     def flush_job(self, deadline: float) -> Job:
         path = self.workspace.jsonl_path
         return Job(run=lambda conn, _: files.flush(conn, path), deadline=deadline, writes=False)
+
+
+def _run_job(job: Job, conn: sqlite3.Connection, config: Config, *, in_savepoint: bool) -> None:
+    """Run one job and keep its outcome on it. In a SAVEPOINT, a failing job's partial writes
+    are undone without touching the rest of its group."""
+    try:
+        if in_savepoint:
+            with savepoint(conn):
+                job.result = job.run(conn, config)
+        else:
+            job.result = job.run(conn, config)
+    except BdError as exc:
+        job.error = exc
+    except Exception as exc:  # a bug: report it, keep serving
+        logs.get().exception("operation failed")
+        job.error = BdError("internal", f"{type(exc).__name__}: {exc}")

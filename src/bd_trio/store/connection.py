@@ -29,6 +29,7 @@ class Store:
         *,
         synchronous: str = "FULL",
         busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+        read_only: bool = False,
     ) -> None:
         if synchronous.upper() not in SYNCHRONOUS_MODES:
             raise BdError(
@@ -53,6 +54,8 @@ class Store:
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA temp_store=MEMORY")
             migrate(self.conn)
+            if read_only:
+                self.conn.execute("PRAGMA query_only=ON")
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise BdError(
