@@ -73,3 +73,14 @@ def test_issue_json_omits_empty_optional_text_but_keeps_description() -> None:
     for absent in ("design", "notes", "assignee", "closed_at", "external_ref"):
         assert absent not in data
     assert next(iter(data)) == "id"
+
+
+def test_row_columns_are_in_issue_field_order() -> None:
+    """Issue.from_row reads rows by position: the SELECT list must follow the field order."""
+    from dataclasses import fields
+
+    from bd_trio.store.issues import ISSUE_COLUMNS
+
+    columns = [c.strip() for c in ISSUE_COLUMNS.split(",")]
+    assert columns == [f.name for f in fields(Issue)][: len(columns)]
+    assert len(columns) == 15

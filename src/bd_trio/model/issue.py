@@ -5,26 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-# Text fields that are omitted from JSON when empty. `description` is always present.
-OPTIONAL_TEXT = ("design", "acceptance_criteria", "notes", "assignee", "external_ref")
-
-# Field order of the JSON object: id first, so a JSONL line starts with its id.
-JSON_ORDER = (
-    "id",
-    "title",
-    "description",
-    "design",
-    "acceptance_criteria",
-    "notes",
-    "status",
-    "priority",
-    "issue_type",
-    "assignee",
-    "created_at",
-    "updated_at",
-    "closed_at",
-    "external_ref",
-)
+# JSON shape: id first (a JSONL line starts with its id); design, acceptance_criteria, notes,
+# assignee, external_ref and closed_at are omitted when empty; description is always present.
 
 # Columns that `update` may change, with the JSON name equal to the column name.
 UPDATABLE = (
@@ -62,35 +44,34 @@ class Issue:
 
     @classmethod
     def from_row(cls, row: Any, labels: list[str] | None = None) -> Issue:
-        """Build from a sqlite3.Row of the issues table (column names equal field names)."""
-        return cls(
-            id=row["id"],
-            title=row["title"],
-            description=row["description"],
-            design=row["design"],
-            acceptance_criteria=row["acceptance_criteria"],
-            notes=row["notes"],
-            status=row["status"],
-            priority=row["priority"],
-            issue_type=row["issue_type"],
-            assignee=row["assignee"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            closed_at=row["closed_at"],
-            external_ref=row["external_ref"],
-            created_by=row["created_by"],
-            labels=sorted(labels) if labels else [],
-        )
+        """Build from a row whose first 15 columns are store.issues.ISSUE_COLUMNS, in order
+        (positional access: this runs once per issue of every listing)."""
+        return cls(*row[:15], sorted(labels) if labels else [])
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in JSON_ORDER:
-            value = getattr(self, name)
-            if name in OPTIONAL_TEXT and not value:
-                continue
-            if name == "closed_at" and value is None:
-                continue
-            out[name] = value
+        # Straight-line on purpose: called for every issue of every listing and export.
+        out: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+        }
+        if self.design:
+            out["design"] = self.design
+        if self.acceptance_criteria:
+            out["acceptance_criteria"] = self.acceptance_criteria
+        if self.notes:
+            out["notes"] = self.notes
+        out["status"] = self.status
+        out["priority"] = self.priority
+        out["issue_type"] = self.issue_type
+        if self.assignee:
+            out["assignee"] = self.assignee
+        out["created_at"] = self.created_at
+        out["updated_at"] = self.updated_at
+        if self.closed_at is not None:
+            out["closed_at"] = self.closed_at
+        if self.external_ref:
+            out["external_ref"] = self.external_ref
         out["labels"] = list(self.labels)
         return out
 

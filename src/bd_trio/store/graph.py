@@ -65,9 +65,23 @@ def ready_issues(
     return issues_from_rows(conn, conn.execute(sql, params).fetchall())
 
 
+# Every issue blocked directly, or through an ancestor, computed for the whole graph in one
+# pass (for counts: cheaper than the per-candidate check when every open issue is visited).
+_ALL_BLOCKED = """
+    WITH RECURSIVE blocked(id) AS (
+        SELECT d.issue_id FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
+        WHERE d.type = 'blocks' AND b.status != 'closed'
+        UNION
+        SELECT d.issue_id FROM dependencies d JOIN blocked ON d.depends_on_id = blocked.id
+        WHERE d.type = 'parent-child'
+    )
+"""
+
+
 def count_ready(conn: sqlite3.Connection) -> int:
     row = conn.execute(
-        f"SELECT COUNT(*) FROM issues i WHERE i.status = 'open' AND NOT {_BLOCKED_SUBQUERY}"
+        f"{_ALL_BLOCKED} SELECT COUNT(*) FROM issues i "
+        "WHERE i.status = 'open' AND i.id NOT IN (SELECT id FROM blocked)"
     ).fetchone()
     return int(row[0])
 
@@ -78,26 +92,41 @@ class BlockedIssue:
     blocked_by: list[str]
 
 
+# Open blockers per issue, in one pass over the `blocks` dependencies.
+_DIRECT_BLOCKERS = """
+    WITH blockers AS (
+        SELECT d.issue_id AS id, group_concat(d.depends_on_id, char(31)) AS ids
+        FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
+        WHERE d.type = 'blocks' AND b.status != 'closed'
+        GROUP BY d.issue_id
+    )
+"""
+
+_CHUNK = 1000
+
+
 def blocked_issues(conn: sqlite3.Connection) -> list[BlockedIssue]:
     """Non-closed issues with at least one open `blocks` blocker, by priority then age."""
-    rows = conn.execute(
-        f"SELECT {_prefixed('i')}, "
-        f"(SELECT group_concat(x.depends_on_id, char(31)) FROM ({_OPEN_BLOCKERS} "
-        "ORDER BY d.depends_on_id) x) AS blockers "
-        "FROM issues i WHERE i.status != 'closed' "
-        f"AND EXISTS ({_OPEN_BLOCKERS}) "
+    cursor = conn.execute(
+        f"{_DIRECT_BLOCKERS} SELECT {_prefixed('i')}, blockers.ids AS blockers "
+        "FROM blockers JOIN issues i ON i.id = blockers.id WHERE i.status != 'closed' "
         "ORDER BY i.priority, i.created_at, i.id"
-    ).fetchall()
-    issues = issues_from_rows(conn, rows)
-    return [
-        BlockedIssue(issue, row["blockers"].split("\x1f"))
-        for issue, row in zip(issues, rows, strict=True)
-    ]
+    )
+    out: list[BlockedIssue] = []
+    # In chunks, so a big answer never holds rows, issues and results all at once.
+    while rows := cursor.fetchmany(_CHUNK):
+        issues = issues_from_rows(conn, rows)
+        out.extend(
+            BlockedIssue(issue, sorted(row["blockers"].split("\x1f")))
+            for issue, row in zip(issues, rows, strict=True)
+        )
+    return out
 
 
 def count_blocked(conn: sqlite3.Connection) -> int:
     row = conn.execute(
-        f"SELECT COUNT(*) FROM issues i WHERE i.status != 'closed' AND EXISTS ({_OPEN_BLOCKERS})"
+        f"{_DIRECT_BLOCKERS} SELECT COUNT(*) FROM blockers JOIN issues i ON i.id = blockers.id "
+        "WHERE i.status != 'closed'"
     ).fetchone()
     return int(row[0])
 
