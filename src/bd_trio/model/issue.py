@@ -46,7 +46,7 @@ class Issue:
     def from_row(cls, row: Any, labels: list[str] | None = None) -> Issue:
         """Build from a row whose first 15 columns are store.issues.ISSUE_COLUMNS, in order
         (positional access: this runs once per issue of every listing)."""
-        return cls(*row[:15], sorted(labels) if labels else [])
+        return cls(*row[:15], labels=sorted(labels) if labels else [])
 
     def to_dict(self) -> dict[str, Any]:
         # Straight-line on purpose: called for every issue of every listing and export.
