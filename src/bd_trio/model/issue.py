@@ -46,7 +46,25 @@ class Issue:
     def from_row(cls, row: Any, labels: list[str] | None = None) -> Issue:
         """Build from a row whose first 15 columns are store.issues.ISSUE_COLUMNS, in order
         (positional access: this runs once per issue of every listing)."""
-        return cls(*row[:15], labels=sorted(labels) if labels else [])
+        r = row
+        return cls(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9],
+            r[10],
+            r[11],
+            r[12],
+            r[13],
+            r[14],
+            sorted(labels) if labels else [],
+        )
 
     def to_dict(self) -> dict[str, Any]:
         # Straight-line on purpose: called for every issue of every listing and export.
