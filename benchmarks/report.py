@@ -80,15 +80,16 @@ def markdown(results: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "## Scale (p50 per query)",
+        "## Scale (p50 per query; daemon RSS measured after each query's rounds)",
         "",
-        "| issues | query | direct | daemon | daemon RSS |",
-        "|---|---|---|---|---|",
+        "| issues | query | answer (issues) | direct | daemon | daemon RSS |",
+        "|---|---|---|---|---|---|",
     ]
     for row in results["scale"]:
         lines.append(
-            f"| {row['size']:,} | {row['query']} | {fmt(row['direct_p50_ms'], ' ms')} | "
-            f"{fmt(row['daemon_p50_ms'], ' ms')} | {fmt(row['daemon_rss_mb'], ' MB')} |"
+            f"| {row['size']:,} | {row['query']} | {row['answer_size']:,} | "
+            f"{fmt(row['direct_p50_ms'], ' ms')} | {fmt(row['daemon_p50_ms'], ' ms')} | "
+            f"{fmt(row['daemon_rss_mb'], ' MB')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -116,6 +116,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     at_big = {r["query"]: r for r in results["scale"] if r["size"] == big}
     ratio = daemon8["ops_per_s"] / direct8["ops_per_s"] if daemon8 and direct8 else None
     ready_cli = cli["bd ready --json"]
+    rss_steady = max(r["daemon_rss_mb"] for r in at_big.values() if r["query"] != "blocked")
     return [
         target(
             "8 x 100 creates through the daemon",
@@ -174,10 +175,18 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             " ms",
         ),
         target(
-            f"daemon RSS at {big:,} issues",
-            at_big["stats"]["daemon_rss_mb"],
+            f"daemon RSS at {big:,} issues (after start, list, ready, show, tree, stats)",
+            rss_steady,
             "<= 80 MB",
-            at_big["stats"]["daemon_rss_mb"] <= 80,
+            rss_steady <= 80,
+            " MB",
+        ),
+        target(
+            f"daemon RSS at {big:,} issues after `blocked` "
+            f"(which answers {at_big['blocked']['answer_size']:,} issues)",
+            at_big["blocked"]["daemon_rss_mb"],
+            "<= 80 MB",
+            at_big["blocked"]["daemon_rss_mb"] <= 80,
             " MB",
         ),
     ]

@@ -16,8 +16,8 @@ QUERIES: dict[str, tuple[str, dict[str, Any]]] = {
     "ready (limit 50)": ("ready", {"limit": 50}),
     "show": ("show", {"id": "bd-{mid}"}),
     "dep tree (depth 10)": ("dep_tree", {"id": "bd-{last}", "max_depth": 10}),
-    "blocked": ("blocked", {}),
     "stats": ("stats", {}),
+    "blocked": ("blocked", {}),  # last: its large answer raises the daemon's memory high-water
 }
 
 
@@ -28,14 +28,14 @@ def _args(template: dict[str, Any], size: int) -> dict[str, Any]:
     }
 
 
-def _measure(backend: Any, op: str, args: dict[str, Any], rounds: int) -> dict[str, float]:
-    backend.call(op, args)  # warm the cache
+def _measure(backend: Any, op: str, args: dict[str, Any], rounds: int) -> dict[str, Any]:
+    answer = backend.call(op, args)  # warms the cache
     samples = []
     for _ in range(rounds):
         start = time.perf_counter()
         backend.call(op, args)
         samples.append(time.perf_counter() - start)
-    return summarize_ms(samples)
+    return {**summarize_ms(samples), "answer_size": len(answer) if isinstance(answer, list) else 1}
 
 
 def scale(base: Path, sizes: list[int], rounds: int) -> list[dict[str, Any]]:
@@ -50,21 +50,24 @@ def scale(base: Path, sizes: list[int], rounds: int) -> list[dict[str, Any]]:
             for name, (op, args) in QUERIES.items()
         }
         direct.close()
+        memory: dict[str, float] = {}
+        daemon_results: dict[str, dict[str, Any]] = {}
         with daemon(workspace) as pid, BlockingClient(workspace.socket_path, timeout=600) as client:
-            daemon_results = {
-                name: _measure(client, op, _args(args, size), rounds)
-                for name, (op, args) in QUERIES.items()
-            }
-            memory = rss_mb(pid)
+            memory["after start"] = rss_mb(pid)
+            for name, (op, args) in QUERIES.items():
+                daemon_results[name] = _measure(client, op, _args(args, size), rounds)
+                memory[name] = rss_mb(pid)  # resident size after this query's rounds
         for name in QUERIES:
             rows.append(
                 {
                     "size": size,
                     "query": name,
+                    "answer_size": daemon_results[name]["answer_size"],
                     "direct_p50_ms": direct_results[name]["p50_ms"],
                     "daemon_p50_ms": daemon_results[name]["p50_ms"],
                     "daemon_p99_ms": daemon_results[name]["p99_ms"],
-                    "daemon_rss_mb": memory,
+                    "daemon_rss_mb": memory[name],
+                    "daemon_rss_after_start_mb": memory["after start"],
                     "build_s": round(built, 2),
                 }
             )

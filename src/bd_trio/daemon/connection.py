@@ -17,6 +17,7 @@ from typing import Any
 import trio
 
 from bd_trio.daemon import logs
+from bd_trio.daemon.memory import LARGE_RESPONSE, release_free_memory
 from bd_trio.errors import BdError
 from bd_trio.protocol import jsonrpc
 from bd_trio.protocol.envelope import EnvelopeError, error_response, ok_response, parse_request
@@ -77,7 +78,11 @@ class Connection:
                     if event.fatal:
                         return
                     continue
-                await self._send_frame(await self._dispatch(event.value))
+                response = await self._dispatch(event.value)
+                sent = await self._send_frame(response)
+                del response, event  # nothing of a big answer may stay alive for the trim
+                if sent >= LARGE_RESPONSE:
+                    release_free_memory()
             received = await self._receive()
             if not received:
                 error = decoder.eof_error()
@@ -98,7 +103,7 @@ class Connection:
             return error_response(request.id, exc)
         return ok_response(request.id, data)
 
-    async def _send_frame(self, message: dict[str, Any]) -> None:
+    async def _send_frame(self, message: dict[str, Any]) -> int:
         try:
             frame = encode_frame(message, MAX_RESPONSE_FRAME)
         except BdError as exc:
@@ -108,6 +113,7 @@ class Connection:
             error = BdError("internal", f"cannot encode the response: {exc}")
             frame = encode_frame(error_response(message.get("id"), error))
         await self.stream.send_all(frame)
+        return len(frame)
 
     # --- bd's JSON-lines RPC --------------------------------------------------------------
 
