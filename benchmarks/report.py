@@ -105,7 +105,9 @@ def charts(results: dict[str, Any], out: Path) -> list[Path]:
     for mode, style in (("daemon", "o-"), ("direct", "s--")):
         rows = [r for r in results["sweep"] if r["mode"] == mode]
         ax.plot([r["agents"] for r in rows], [r["ops_per_s"] for r in rows], style, label=mode)
+    counts = sorted({r["agents"] for r in results["sweep"]})
     ax.set_xscale("log", base=2)
+    ax.set_xticks(counts, [str(c) for c in counts])
     ax.set_xlabel("concurrent agents (processes)")
     ax.set_ylabel("creates per second")
     ax.set_title("Throughput vs agents (synchronous=FULL)")

@@ -14,18 +14,24 @@ from harness import Direct, daemon, make_workspace, rss_mb, summarize_ms
 QUERIES: dict[str, tuple[str, dict[str, Any]]] = {
     "list (limit 50)": ("list", {"limit": 50}),
     "ready (limit 50)": ("ready", {"limit": 50}),
-    "show": ("show", {"id": "bd-{mid}"}),
-    "dep tree (depth 10)": ("dep_tree", {"id": "bd-{last}", "max_depth": 10}),
+    "show": ("show", {"id": "{busy}"}),
+    "dep tree (depth 10)": ("dep_tree", {"id": "{busy}", "max_depth": 10}),
     "stats": ("stats", {}),
     "blocked": ("blocked", {}),  # last: its large answer raises the daemon's memory high-water
 }
 
 
-def _args(template: dict[str, Any], size: int) -> dict[str, Any]:
-    return {
-        k: v.format(mid=size // 2, last=size) if isinstance(v, str) else v
-        for k, v in template.items()
-    }
+def _args(template: dict[str, Any], busy: str) -> dict[str, Any]:
+    return {k: v.format(busy=busy) if isinstance(v, str) else v for k, v in template.items()}
+
+
+def busiest(direct: Direct) -> str:
+    """The newest issue with the most dependencies: a deep tree and a full `show`."""
+    row = direct.store.conn.execute(
+        "SELECT issue_id FROM dependencies GROUP BY issue_id "
+        "ORDER BY COUNT(*) DESC, issue_id DESC LIMIT 1"
+    ).fetchone()
+    return str(row[0]) if row else "bd-1"
 
 
 def _measure(backend: Any, op: str, args: dict[str, Any], rounds: int) -> dict[str, Any]:
@@ -45,8 +51,9 @@ def scale(base: Path, sizes: list[int], rounds: int) -> list[dict[str, Any]]:
         workspace = make_workspace(base / f"scale-{size}", issues=size)
         built = time.perf_counter() - start
         direct = Direct(workspace)
+        busy = busiest(direct)
         direct_results = {
-            name: _measure(direct, op, _args(args, size), rounds)
+            name: _measure(direct, op, _args(args, busy), rounds)
             for name, (op, args) in QUERIES.items()
         }
         direct.close()
@@ -55,7 +62,7 @@ def scale(base: Path, sizes: list[int], rounds: int) -> list[dict[str, Any]]:
         with daemon(workspace) as pid, BlockingClient(workspace.socket_path, timeout=600) as client:
             memory["after start"] = rss_mb(pid)
             for name, (op, args) in QUERIES.items():
-                daemon_results[name] = _measure(client, op, _args(args, size), rounds)
+                daemon_results[name] = _measure(client, op, _args(args, busy), rounds)
                 memory[name] = rss_mb(pid)  # resident size after this query's rounds
         for name in QUERIES:
             rows.append(

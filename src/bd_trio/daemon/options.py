@@ -10,6 +10,7 @@ class DaemonOptions:
     flush_debounce_s: float = 1.0  # export JSONL this long after the last write
     flush_max_delay_s: float = 5.0  # ...but never later than this after the first dirty write
     max_group: int = 256  # requests per group commit
+    commit_delay_s: float = 0.0003  # gathering window for a group while agents are busy
     queue_size: int = 4096  # writer queue; handlers wait (under their deadline) when full
     synchronous: str = "FULL"
     shutdown_grace_s: float = 10.0  # how long stop waits for requests in flight

@@ -135,6 +135,7 @@ class Server:
                 max_group=self.options.max_group,
                 queue_size=self.options.queue_size,
                 reader=reader,
+                commit_delay_s=self.options.commit_delay_s,
             )
             # Catch up with the file before serving: import what changed, export what is dirty.
             await trio.to_thread.run_sync(self._startup_sync, writer)
