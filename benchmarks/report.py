@@ -46,7 +46,8 @@ def markdown(results: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "## Concurrency: N agents x creates, each its own process and connection",
+        "## Concurrency: N agents x creates, each its own process and connection "
+        f"(median of {len(results['sweep'][0].get('all_ops_per_s', [1]))} runs)",
         "",
         "| agents | mode | ops/s | p50 | p99 | errors |",
         "|---|---|---|---|---|---|",

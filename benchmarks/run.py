@@ -210,7 +210,7 @@ def main() -> int:
         }
         print("concurrency sweep ...", flush=True)
         agents = [1, 8] if quick else [1, 2, 4, 8, 16, 32]
-        results["sweep"] = sweep(work / "sweep", agents, 20 if quick else 100)
+        results["sweep"] = sweep(work / "sweep", agents, 20 if quick else 100, 1 if quick else 5)
         print("ping under load ...", flush=True)
         results["ping"] = ping_under_load(work, 8, 20 if quick else 200)
         print("CLI latency ...", flush=True)
