@@ -8,6 +8,8 @@ import socket
 import stat
 import struct
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -57,52 +59,46 @@ async def test_socket_is_private(tmp_path: Path) -> None:
     assert not ws.socket_path.exists()  # removed on stop
 
 
+@asynccontextmanager
+async def busy_writer(server: Server) -> AsyncIterator[None]:
+    """Hold the database thread in a job until the block ends."""
+    release = trio.Event()
+    started = trio.Event()
+    token = trio.lowlevel.current_trio_token()  # the writer's thread is not trio's
+
+    def slow(conn: object, config: object) -> None:
+        trio.from_thread.run_sync(started.set, trio_token=token)
+        trio.from_thread.run(release.wait, trio_token=token)
+
+    async with trio.open_nursery() as nursery:
+        job = Job(run=slow, deadline=trio.current_time() + 30, writes=False)
+        nursery.start_soon(server.writer.call, job)
+        await started.wait()
+        try:
+            yield
+        finally:
+            release.set()
+
+
 async def test_ping_is_answered_while_the_writer_is_busy(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
-    async with running_daemon(ws) as server, client(ws) as bd:
-        release = trio.Event()
-        started = trio.Event()
-        token = trio.lowlevel.current_trio_token()  # the writer's thread is not trio's
-
-        def slow(conn: object, config: object) -> str:
-            trio.from_thread.run_sync(started.set, trio_token=token)
-            trio.from_thread.run(release.wait, trio_token=token)
-            return "done"
-
-        async with trio.open_nursery() as nursery:
-            job = Job(run=slow, deadline=trio.current_time() + 30, writes=False)
-            nursery.start_soon(server.writer.call, job)
-            await started.wait()
-            with trio.fail_after(2):
-                for _ in range(20):
-                    assert (await bd.ping())["pong"]
-                health = await bd.health()
-            assert health["status"] == "ok"
-            release.set()
+    async with running_daemon(ws) as server, client(ws) as bd, busy_writer(server):
+        with trio.fail_after(2):
+            for _ in range(20):
+                assert (await bd.ping())["pong"]
+            health = await bd.health()
+        assert health["status"] == "ok"
 
 
 async def test_timed_out_request_is_never_applied(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     async with running_daemon(ws) as server, client(ws) as bd:
-        release = trio.Event()
-        started = trio.Event()
-        token = trio.lowlevel.current_trio_token()  # the writer's thread is not trio's
-
-        def slow(conn: object, config: object) -> None:
-            trio.from_thread.run_sync(started.set, trio_token=token)
-            trio.from_thread.run(release.wait, trio_token=token)
-
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(
-                server.writer.call, Job(run=slow, deadline=trio.current_time() + 30, writes=False)
-            )
-            await started.wait()
+        async with busy_writer(server):
             bd.set_timeout(0.1)
             with pytest.raises(BdError) as info:
                 await bd.create("queued behind a slow one")
             assert info.value.code == "timeout"
             assert "not applied" in info.value.message
-            release.set()
         bd.set_timeout(30)
         assert await bd.list_issues() == []
         assert rows(ws, "SELECT COUNT(*) FROM issues") == [(0,)]

@@ -35,6 +35,20 @@ def _print_health(health: dict[str, Any]) -> None:
     out(f"  Requests served: {health['requests_served']}")
 
 
+def _start_options(flush_debounce: float, auto_commit: bool, auto_push: bool) -> Any:
+    if flush_debounce < 0:
+        fail(BdError("validation", "--flush-debounce must be >= 0", field="flush_debounce"))
+    return launcher.StartOptions(flush_debounce, auto_commit or auto_push, auto_push)
+
+
+def _report_started(health: dict[str, Any]) -> None:
+    if g.current.json:
+        emit_json(health)
+    else:
+        out(f"Daemon started (PID {health['pid']})")
+        out(f"  Socket: {health['socket']}")
+
+
 @daemon_app.command("start")
 def start(
     foreground: bool = typer.Option(False, "--foreground", help="Stay attached; log to stderr"),
@@ -46,9 +60,7 @@ def start(
 ) -> None:
     """Start the daemon (detached unless --foreground)."""
     workspace = _workspace()
-    if flush_debounce < 0:
-        fail(BdError("validation", "--flush-debounce must be >= 0", field="flush_debounce"))
-    options = launcher.StartOptions(flush_debounce, auto_commit or auto_push, auto_push)
+    options = _start_options(flush_debounce, auto_commit, auto_push)
     if foreground:
         # The daemon runs in this process: replace it, so signals reach the daemon directly.
         command = launcher.daemon_command(workspace, options, foreground=True)
@@ -58,11 +70,7 @@ def start(
         health = launcher.start(workspace, options)
     except BdError as exc:
         fail(exc)
-    if g.current.json:
-        emit_json(health)
-    else:
-        out(f"Daemon started (PID {health['pid']})")
-        out(f"  Socket: {health['socket']}")
+    _report_started(health)
 
 
 @daemon_app.command("stop")
@@ -102,16 +110,13 @@ def restart(
 ) -> None:
     """Stop the daemon if it runs, then start it."""
     workspace = _workspace()
-    options = launcher.StartOptions(flush_debounce, auto_commit or auto_push, auto_push)
+    options = _start_options(flush_debounce, auto_commit, auto_push)
     try:
         launcher.stop(workspace)
         health = launcher.start(workspace, options)
     except BdError as exc:
         fail(exc)
-    if g.current.json:
-        emit_json(health)
-    else:
-        out(f"Daemon started (PID {health['pid']})")
+    _report_started(health)
 
 
 def register(app: typer.Typer) -> None:
