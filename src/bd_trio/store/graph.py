@@ -32,38 +32,6 @@ _BLOCKED_SUBQUERY = """
     )
 """
 
-# Open `blocks` blockers of issue `i`.
-_OPEN_BLOCKERS = """
-    SELECT d.depends_on_id FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
-    WHERE d.issue_id = i.id AND d.type = 'blocks' AND b.status != 'closed'
-"""
-
-
-def ready_issues(
-    conn: sqlite3.Connection,
-    *,
-    limit: int = 10,
-    priority: int | None = None,
-    assignee: str | None = None,
-) -> list[Issue]:
-    where = ["i.status = 'open'"]
-    params: list[Any] = []
-    if priority is not None:
-        where.append("i.priority = ?")
-        params.append(priority)
-    if assignee is not None:
-        where.append("i.assignee = ?")
-        params.append(assignee)
-    sql = (
-        f"SELECT {_prefixed('i')} FROM issues i INDEXED BY idx_issues_ready "
-        f"WHERE {' AND '.join(where)} AND NOT {_BLOCKED_SUBQUERY} "
-        "ORDER BY i.priority, i.created_at, i.id"
-    )
-    if limit > 0:
-        sql += " LIMIT ?"
-        params.append(limit)
-    return issues_from_rows(conn, conn.execute(sql, params).fetchall())
-
 
 # Every issue blocked directly, or through an ancestor, computed for the whole graph in one
 # pass (for counts: cheaper than the per-candidate check when every open issue is visited).
@@ -76,6 +44,39 @@ _ALL_BLOCKED = """
         WHERE d.type = 'parent-child'
     )
 """
+
+
+def ready_issues(
+    conn: sqlite3.Connection,
+    *,
+    limit: int = 10,
+    priority: int | None = None,
+    assignee: str | None = None,
+) -> list[Issue]:
+    """Ready work in output order. With a limit, candidates are checked one by one in index
+    order until the page is full; without one (`limit` 0) the blocked set of the whole graph
+    is computed once instead (per-candidate checks would visit every open issue anyway)."""
+    where = ["i.status = 'open'"]
+    params: list[Any] = []
+    if priority is not None:
+        where.append("i.priority = ?")
+        params.append(priority)
+    if assignee is not None:
+        where.append("i.assignee = ?")
+        params.append(assignee)
+    order = "ORDER BY i.priority, i.created_at, i.id"
+    if limit > 0:
+        sql = (
+            f"SELECT {_prefixed('i')} FROM issues i INDEXED BY idx_issues_ready "
+            f"WHERE {' AND '.join(where)} AND NOT {_BLOCKED_SUBQUERY} {order} LIMIT ?"
+        )
+        params.append(limit)
+    else:
+        sql = (
+            f"{_ALL_BLOCKED} SELECT {_prefixed('i')} FROM issues i "
+            f"WHERE {' AND '.join(where)} AND i.id NOT IN (SELECT id FROM blocked) {order}"
+        )
+    return issues_from_rows(conn, conn.execute(sql, params).fetchall())
 
 
 def count_ready(conn: sqlite3.Connection) -> int:

@@ -19,11 +19,6 @@ def set_metadata(conn: sqlite3.Connection, key: str, value: str) -> None:
     )
 
 
-def get_config(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM config WHERE key = ?", (key,)).fetchone()
-    return None if row is None else str(row[0])
-
-
 def set_config(conn: sqlite3.Connection, key: str, value: str) -> None:
     conn.execute(
         "INSERT INTO config (key, value) VALUES (?, ?) "
