@@ -18,6 +18,7 @@ import pytest
 import trio
 
 from bd_trio.client.blocking import BlockingClient
+from bd_trio.daemon.writer import Job
 from bd_trio.errors import BdError
 from conftest import run_bd_process, subprocess_env
 from daemon_helpers import client, make_workspace, rows, running_daemon
@@ -161,10 +162,11 @@ async def test_timeouts_configuration_and_enforcement(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Requests with tiny deadlines under write load: each is either applied and acknowledged,
-    or answered `timeout` and never applied."""
+    or answered `timeout` and never applied. A staller holds the writer for a few ms now and
+    then (a real job in the database thread), so timeouts happen however fast the machine."""
     ws = make_workspace(tmp_path)
     outcomes: dict[str, str] = {}
-    async with running_daemon(ws):
+    async with running_daemon(ws) as server:
         async with client(ws) as probe:
             assert probe.timeout == 30.0  # the default
             probe.set_timeout(0.25)
@@ -189,12 +191,25 @@ async def test_timeouts_configuration_and_enforcement(
                         assert exc.code == "timeout", exc
                         outcomes[title] = "timeout"
 
+        def stall(conn: object, config: object) -> None:
+            time.sleep(0.005)
+
+        async def staller(done: trio.Event) -> None:
+            while not done.is_set():
+                job = Job(run=stall, deadline=trio.current_time() + 30, writes=False)
+                await server.writer.call(job)
+                await trio.sleep(0.01)
+
         start = time.perf_counter()
+        hurried_done = trio.Event()
         async with trio.open_nursery() as nursery:
-            for n in range(4):
-                nursery.start_soon(writer, n)
-            for n in range(4):
-                nursery.start_soon(hurried, n)
+            nursery.start_soon(staller, hurried_done)
+            async with trio.open_nursery() as agents:
+                for n in range(4):
+                    agents.start_soon(writer, n)
+                for n in range(4):
+                    agents.start_soon(hurried, n)
+            hurried_done.set()
         elapsed = time.perf_counter() - start
     stored = {r[0] for r in rows(ws, "SELECT title FROM issues WHERE title LIKE 'hurried %'")}
     applied = {t for t, o in outcomes.items() if o == "ok"}
