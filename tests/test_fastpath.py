@@ -22,9 +22,13 @@ def test_fast_table_matches_the_typer_declaration(name: str) -> None:
     fast = FAST_COMMANDS[name]
     params = typer_params(name)
     options = {p: param for p, param in params.items() if param.param_type_name == "option"}
-    arguments = [p for p, param in params.items() if param.param_type_name == "argument"]
+    arguments = {p: param for p, param in params.items() if param.param_type_name == "argument"}
     declared = {opt: p for p, param in options.items() for opt in param.opts}
-    assert {opt: param for opt, (param, _) in fast.options.items()} == declared
+    handled = {opt: param for opt, (param, _) in fast.options.items()}
+    # Every typer option is either parsed here (to the same parameter) or deferred to typer.
+    assert set(handled) | set(fast.deferred) == set(declared)
+    assert not set(handled) & set(fast.deferred)
+    assert {opt: declared[opt] for opt in handled} == handled
     for opt, (param, kind) in fast.options.items():
         click_param = options[param]
         if kind == "list":
@@ -34,7 +38,11 @@ def test_fast_table_matches_the_typer_declaration(name: str) -> None:
         else:
             assert not click_param.multiple, opt
             assert type(click_param.type).__name__ == "StringParamType", opt
-    assert arguments == ([fast.positional] if fast.positional else [])
+    assert list(arguments) == ([fast.positional] if fast.positional else [])
+    if fast.positional:
+        argument = arguments[fast.positional]
+        assert (argument.nargs == -1) == fast.many
+        assert argument.required == fast.many
 
 
 @pytest.mark.parametrize(
@@ -48,6 +56,16 @@ def test_fast_table_matches_the_typer_declaration(name: str) -> None:
         ),
         (["show", "bd-1", "bd-2"], {"ids": ["bd-1", "bd-2"]}),
         (["stats"], {}),
+        (
+            ["create", "Fix it", "-p", "1", "-l", "a,b", "--deps=blocks:bd-1"],
+            {"title_arg": "Fix it", "prio": "1", "labels": ["a,b"], "deps": "blocks:bd-1"},
+        ),
+        (["create", "--title", "T"], {"title": "T"}),
+        (
+            ["update", "bd-1", "bd-2", "-s", "in_progress"],
+            {"ids": ["bd-1", "bd-2"], "status": "in_progress"},
+        ),
+        (["close", "bd-1", "-r", "done"], {"ids": ["bd-1"], "reason": "done"}),
     ],
 )
 def test_fast_path_parses_known_forms(argv: list[str], expected: dict[str, Any]) -> None:
@@ -67,7 +85,10 @@ def test_fast_path_parses_known_forms(argv: list[str], expected: dict[str, Any])
         ["ready", "-p", "1", "-p", "2"],
         ["show"],
         ["show", "--", "bd-1"],
-        ["create", "x"],
+        ["create", "a", "b"],
+        ["create", "-f", "plan.md"],
+        ["update"],
+        ["close", "bd-1", "--reason"],
         ["dep", "tree", "bd-1"],
         [],
     ],

@@ -1,12 +1,13 @@
-"""The fast path: the read commands agents run most, parsed without importing typer.
+"""The fast path: the commands agents run most, parsed without importing typer.
 
 Importing typer costs about 40 ms, most of a CLI call's budget, and agents run `bd ready
---json` and `bd show ID --json` constantly. When the arguments are in a form this small parser
-knows (the command's own options, with values), the command runs here; anything else —
-`--help`, an unknown option, a missing or malformed value — returns None and typer handles
-it, with its usage messages and exit codes. Both paths call the same functions in
-`bd_trio.cli.reads`, and tests/test_fastpath.py checks that this table matches the typer
-declarations, so the two cannot drift apart unnoticed.
+--json`, `bd show ID --json`, `bd create`, `bd update` and `bd close` constantly. When the
+arguments are in a form this small parser knows (the command's own options, with values), the
+command runs here; anything else — `--help`, an unknown or deferred option, a missing or
+malformed value — returns None and typer handles it, with its usage messages and exit codes.
+Both paths call the same functions in `bd_trio.cli.reads` and `bd_trio.cli.writes`, and
+tests/test_fastpath.py checks that this table matches the typer declarations, so the two
+cannot drift apart unnoticed.
 """
 
 from __future__ import annotations
@@ -15,27 +16,40 @@ from typing import Any, NamedTuple
 
 
 class FastCommand(NamedTuple):
-    function: str  # name in bd_trio.cli.reads
+    function: str  # "module.name" in bd_trio.cli
     # option -> (parameter, kind); kind is "str", "int" or "list" (repeatable)
     options: dict[str, tuple[str, str]] = {}  # noqa: RUF012 - never mutated
-    positional: str | None = None  # parameter taking the positional arguments (one or more)
+    positional: str | None = None  # parameter taking the positional arguments
+    many: bool = True  # positional takes one or more values (else: zero or one)
+    # Options typer knows that the fast path leaves to it (seeing one defers the whole line).
+    deferred: frozenset[str] = frozenset()
 
 
 _PRIORITY = {"--priority": ("prio", "str"), "-p": ("prio", "str")}
+_TYPE = {"--type": ("issue_type", "str"), "-t": ("issue_type", "str")}
+_TEXT_FIELDS = {
+    "--title": ("title", "str"),
+    "--description": ("description", "str"),
+    "-d": ("description", "str"),
+    "--design": ("design", "str"),
+    "--acceptance": ("acceptance", "str"),
+    "--acceptance-criteria": ("acceptance", "str"),
+    "--notes": ("notes", "str"),
+    "--external-ref": ("external_ref", "str"),
+}
 _ASSIGNEE = {"--assignee": ("assignee", "str"), "-a": ("assignee", "str")}
 _LIMIT = {"--limit": ("limit", "int"), "-n": ("limit", "int")}
 
 FAST_COMMANDS: dict[str, FastCommand] = {
-    "ready": FastCommand("run_ready", {**_LIMIT, **_PRIORITY, **_ASSIGNEE}),
+    "ready": FastCommand("reads.run_ready", {**_LIMIT, **_PRIORITY, **_ASSIGNEE}),
     "list": FastCommand(
-        "run_list",
+        "reads.run_list",
         {
             "--status": ("status", "str"),
             "-s": ("status", "str"),
             **_PRIORITY,
             **_ASSIGNEE,
-            "--type": ("issue_type", "str"),
-            "-t": ("issue_type", "str"),
+            **_TYPE,
             "--label": ("label", "list"),
             "-l": ("label", "list"),
             "--label-any": ("label_any", "list"),
@@ -44,9 +58,42 @@ FAST_COMMANDS: dict[str, FastCommand] = {
             **_LIMIT,
         },
     ),
-    "blocked": FastCommand("run_blocked"),
-    "stats": FastCommand("run_stats"),
-    "show": FastCommand("run_show", positional="ids"),
+    "blocked": FastCommand("reads.run_blocked"),
+    "stats": FastCommand("reads.run_stats"),
+    "show": FastCommand("reads.run_show", positional="ids"),
+    "create": FastCommand(
+        "writes.run_create",
+        {
+            **_TEXT_FIELDS,
+            **_PRIORITY,
+            **_TYPE,
+            **_ASSIGNEE,
+            "--labels": ("labels", "list"),
+            "-l": ("labels", "list"),
+            "--id": ("issue_id", "str"),
+            "--deps": ("deps", "str"),
+        },
+        positional="title_arg",
+        many=False,
+        deferred=frozenset({"--file", "-f"}),  # Markdown plans: typer's path handling
+    ),
+    "update": FastCommand(
+        "writes.run_update",
+        {
+            **_TEXT_FIELDS,
+            "--status": ("status", "str"),
+            "-s": ("status", "str"),
+            **_PRIORITY,
+            **_ASSIGNEE,
+            **_TYPE,
+        },
+        positional="ids",
+    ),
+    "close": FastCommand(
+        "writes.run_close",
+        {"--reason": ("reason", "str"), "-r": ("reason", "str")},
+        positional="ids",
+    ),
 }
 
 
@@ -85,9 +132,14 @@ def parse(rest: list[str]) -> tuple[FastCommand, dict[str, Any]] | None:
         else:
             return None
     if command.positional is not None:
-        if not positionals:
-            return None
-        kwargs[command.positional] = positionals
+        if command.many:
+            if not positionals:
+                return None
+            kwargs[command.positional] = positionals
+        elif len(positionals) > 1:
+            return None  # typer reports the extra argument
+        elif positionals:
+            kwargs[command.positional] = positionals[0]
     return command, kwargs
 
 
@@ -96,8 +148,9 @@ def run(rest: list[str]) -> bool:
     parsed = parse(rest)
     if parsed is None:
         return False
-    from bd_trio.cli import reads
+    import importlib
 
     command, kwargs = parsed
-    getattr(reads, command.function)(**kwargs)
+    module, _, function = command.function.partition(".")
+    getattr(importlib.import_module(f"bd_trio.cli.{module}"), function)(**kwargs)
     return True

@@ -1,0 +1,182 @@
+"""The write commands agents run most (create, update, close, reopen), without typer.
+
+The typer bindings in `commands/issues.py` and the fast path (`fastpath.py`) both call these.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bd_trio.cli import globals as g
+from bd_trio.cli.markdown_plan import parse_plan
+from bd_trio.cli.output import emit_json, fail, out
+from bd_trio.cli.parsing import comma_list, priority
+from bd_trio.cli.session import backend, call, call_each
+from bd_trio.errors import BdError
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(BdError("not_found", f"cannot read {path}: {exc.strerror}"))
+
+
+def run_create(
+    title_arg: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    design: str | None = None,
+    acceptance: str | None = None,
+    notes: str | None = None,
+    prio: str | None = None,
+    issue_type: str | None = None,
+    assignee: str | None = None,
+    labels: list[str] | None = None,
+    issue_id: str | None = None,
+    external_ref: str | None = None,
+    deps: str | None = None,
+    file: Path | None = None,
+) -> None:
+    """Create an issue (or several from a Markdown plan with -f)."""
+    if file is not None:
+        _create_from_plan(file)
+        return
+    if title_arg is not None and title is not None and title_arg != title:
+        fail(BdError("validation", "give the title once: as TITLE or --title, not both"))
+    args: dict[str, Any] = {"title": title if title is not None else title_arg or ""}
+    try:
+        p = priority(prio)
+    except BdError as exc:
+        fail(exc)
+    optional = {
+        "description": description,
+        "design": design,
+        "acceptance_criteria": acceptance,
+        "notes": notes,
+        "priority": p,
+        "issue_type": issue_type,
+        "assignee": assignee,
+        "id": issue_id,
+        "external_ref": external_ref,
+    }
+    args.update({k: v for k, v in optional.items() if v is not None})
+    if labels:
+        args["labels"] = comma_list(labels)
+    if deps:
+        args["dependencies"] = comma_list([deps])
+    with backend() as be:
+        issue = call(be, "create", args)
+    if g.current.json:
+        emit_json(issue)
+        return
+    out(f"Created issue: {issue['id']}")
+    out(f"  Title: {issue['title']}")
+    out(f"  Priority: P{issue['priority']}")
+    out(f"  Status: {issue['status']}")
+
+
+def _create_from_plan(path: Path) -> None:
+    try:
+        plan = parse_plan(_read_text(path), str(path))
+    except BdError as exc:
+        fail(exc)
+    operations = [{"op": "create", "args": args} for args in plan]
+    with backend() as be:
+        result = call(be, "batch", {"operations": operations, "atomic": True})
+    if not result["ok"]:
+        bad = result["results"][-1]
+        index = len(result["results"]) - 1
+        fail(
+            BdError(
+                bad["error"]["code"],
+                f"{path}: issue {index + 1} ({plan[index]['title']!r}): "
+                f"{bad['error']['message']}; no issues were created",
+            )
+        )
+    issues = [r["data"] for r in result["results"]]
+    if g.current.json:
+        emit_json(issues)
+        return
+    out(f"Created {len(issues)} issues from {path}:")
+    for issue in issues:
+        out(f"  {issue['id']}: {issue['title']} [P{issue['priority']}]")
+
+
+def run_update(
+    ids: list[str],
+    status: str | None = None,
+    prio: str | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    assignee: str | None = None,
+    design: str | None = None,
+    notes: str | None = None,
+    acceptance: str | None = None,
+    external_ref: str | None = None,
+    issue_type: str | None = None,
+) -> None:
+    """Update fields of issues; only the flags given change anything."""
+    try:
+        p = priority(prio)
+    except BdError as exc:
+        fail(exc)
+    changes = {
+        k: v
+        for k, v in {
+            "status": status,
+            "priority": p,
+            "title": title,
+            "description": description,
+            "assignee": assignee,
+            "design": design,
+            "notes": notes,
+            "acceptance_criteria": acceptance,
+            "external_ref": external_ref,
+            "issue_type": issue_type,
+        }.items()
+        if v is not None
+    }
+    with backend() as be:
+        results, failed = call_each(be, ids, lambda i: ("update", {"id": i, **changes}))
+    if g.current.json:
+        emit_json(results)
+    else:
+        for issue in results:
+            out(f"Updated issue: {issue['id']}")
+    if failed:
+        raise SystemExit(1)
+
+
+def run_close(
+    ids: list[str],
+    reason: str = "Closed",
+) -> None:
+    """Close issues."""
+    with backend() as be:
+        results, failed = call_each(be, ids, lambda i: ("close", {"id": i, "reason": reason}))
+    if g.current.json:
+        emit_json(results)
+    else:
+        for issue in results:
+            out(f"Closed {issue['id']}: {reason}")
+    if failed:
+        raise SystemExit(1)
+
+
+def run_reopen(
+    ids: list[str],
+    reason: str | None = None,
+) -> None:
+    """Reopen closed issues."""
+    args: dict[str, Any] = {} if reason is None else {"reason": reason}
+    with backend() as be:
+        results, failed = call_each(be, ids, lambda i: ("reopen", {"id": i, **args}))
+    if g.current.json:
+        emit_json(results)
+    else:
+        for issue in results:
+            out(f"Reopened {issue['id']}" + (f": {reason}" if reason else ""))
+    if failed:
+        raise SystemExit(1)
