@@ -129,7 +129,7 @@ def run_stats() -> None:
 def run_show(ids: list[str]) -> None:
     """Show issues with their dependencies, dependents and comments."""
     with backend() as be:
-        results, failed = call_each(be, ids, lambda i: ("show", {"id": i}))
+        results, failed = call_each(be, "show", ids, lambda i: {"id": i})
     if g.current.json:
         emit_json(results)
     else:

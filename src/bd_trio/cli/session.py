@@ -8,7 +8,7 @@ from typing import Any
 
 from bd_trio.backend import Backend, open_backend
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import err, fail, report_error
+from bd_trio.cli.output import emit_json, err, fail, out, report_error
 from bd_trio.errors import BdError
 from bd_trio.workspace import discover
 
@@ -50,18 +50,34 @@ def call(be: Backend, op: str, args: dict[str, Any]) -> Any:
 
 
 def call_each(
-    be: Backend,
-    ids: list[str],
-    make: Callable[[str], tuple[str, dict[str, Any]]],
+    be: Backend, op: str, ids: list[str], args_for: Callable[[str], dict[str, Any]]
 ) -> tuple[list[Any], bool]:
     """Run an operation per id, reporting each failure; all ids are processed."""
     results: list[Any] = []
     failed = False
     for issue_id in ids:
-        op, args = make(issue_id)
         try:
-            results.append(be.call(op, args))
+            results.append(be.call(op, args_for(issue_id)))
         except BdError as exc:
             report_error(exc)
             failed = True
     return results, failed
+
+
+def run_each(
+    op: str,
+    ids: list[str],
+    args_for: Callable[[str], dict[str, Any]],
+    describe: Callable[[Any], str],
+) -> None:
+    """A multi-id command: the operation per id, then the JSON array of the results or one
+    line per result; exit 1 when any id failed (CONTRACT: after processing all of them)."""
+    with backend() as be:
+        results, failed = call_each(be, op, ids, args_for)
+    if g.current.json:
+        emit_json(results)
+    else:
+        for result in results:
+            out(describe(result))
+    if failed:
+        raise SystemExit(1)

@@ -12,7 +12,7 @@ from bd_trio.cli import globals as g
 from bd_trio.cli.markdown_plan import parse_plan
 from bd_trio.cli.output import emit_json, fail, out
 from bd_trio.cli.parsing import comma_list, priority
-from bd_trio.cli.session import backend, call, call_each
+from bd_trio.cli.session import backend, call, run_each
 from bd_trio.errors import BdError
 
 
@@ -138,15 +138,7 @@ def run_update(
         }.items()
         if v is not None
     }
-    with backend() as be:
-        results, failed = call_each(be, ids, lambda i: ("update", {"id": i, **changes}))
-    if g.current.json:
-        emit_json(results)
-    else:
-        for issue in results:
-            out(f"Updated issue: {issue['id']}")
-    if failed:
-        raise SystemExit(1)
+    run_each("update", ids, lambda i: {"id": i, **changes}, lambda r: f"Updated issue: {r['id']}")
 
 
 def run_close(
@@ -154,15 +146,9 @@ def run_close(
     reason: str = "Closed",
 ) -> None:
     """Close issues."""
-    with backend() as be:
-        results, failed = call_each(be, ids, lambda i: ("close", {"id": i, "reason": reason}))
-    if g.current.json:
-        emit_json(results)
-    else:
-        for issue in results:
-            out(f"Closed {issue['id']}: {reason}")
-    if failed:
-        raise SystemExit(1)
+    run_each(
+        "close", ids, lambda i: {"id": i, "reason": reason}, lambda r: f"Closed {r['id']}: {reason}"
+    )
 
 
 def run_reopen(
@@ -171,12 +157,5 @@ def run_reopen(
 ) -> None:
     """Reopen closed issues."""
     args: dict[str, Any] = {} if reason is None else {"reason": reason}
-    with backend() as be:
-        results, failed = call_each(be, ids, lambda i: ("reopen", {"id": i, **args}))
-    if g.current.json:
-        emit_json(results)
-    else:
-        for issue in results:
-            out(f"Reopened {issue['id']}" + (f": {reason}" if reason else ""))
-    if failed:
-        raise SystemExit(1)
+    suffix = f": {reason}" if reason else ""
+    run_each("reopen", ids, lambda i: {"id": i, **args}, lambda r: f"Reopened {r['id']}{suffix}")

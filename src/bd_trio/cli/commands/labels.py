@@ -6,7 +6,7 @@ import typer
 
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, fail, out
-from bd_trio.cli.session import backend, call, call_each
+from bd_trio.cli.session import backend, call, run_each
 from bd_trio.errors import BdError
 
 label_app = typer.Typer(help="Manage labels.", no_args_is_help=True)
@@ -22,30 +22,24 @@ def _split(args: list[str]) -> tuple[list[str], str]:
 def add(args: list[str] = typer.Argument(..., metavar="ID... LABEL")) -> None:
     """Add LABEL to each issue."""
     ids, label = _split(args)
-    with backend() as be:
-        results, failed = call_each(be, ids, lambda i: ("label_add", {"id": i, "label": label}))
-    if g.current.json:
-        emit_json(results)
-    else:
-        for r in results:
-            out(f"Added label '{r['label']}' to {r['issue_id']}")
-    if failed:
-        raise typer.Exit(1)
+    run_each(
+        "label_add",
+        ids,
+        lambda i: {"id": i, "label": label},
+        lambda r: f"Added label '{r['label']}' to {r['issue_id']}",
+    )
 
 
 @label_app.command("remove")
 def remove(args: list[str] = typer.Argument(..., metavar="ID... LABEL")) -> None:
     """Remove LABEL from each issue."""
     ids, label = _split(args)
-    with backend() as be:
-        results, failed = call_each(be, ids, lambda i: ("label_remove", {"id": i, "label": label}))
-    if g.current.json:
-        emit_json(results)
-    else:
-        for r in results:
-            out(f"Removed label '{r['label']}' from {r['issue_id']}")
-    if failed:
-        raise typer.Exit(1)
+    run_each(
+        "label_remove",
+        ids,
+        lambda i: {"id": i, "label": label},
+        lambda r: f"Removed label '{r['label']}' from {r['issue_id']}",
+    )
 
 
 @label_app.command("list")
