@@ -43,6 +43,7 @@ class BlockingClient(Operations):
         self.connect_timeout = connect_timeout
         self._ids = itertools.count(1)
         self._sock: socket.socket | None = None
+        self._socket_wait: float | None = None
         self._decoder = FrameDecoder(MAX_RESPONSE_FRAME)
 
     def set_timeout(self, seconds: float) -> None:
@@ -64,6 +65,7 @@ class BlockingClient(Operations):
                     "unavailable", f"cannot connect to the daemon at {self.socket_path}: {exc}"
                 ) from None
             self._sock = sock
+            self._socket_wait = None
             self._decoder = FrameDecoder(MAX_RESPONSE_FRAME)
         return self
 
@@ -86,7 +88,10 @@ class BlockingClient(Operations):
         frame = encode_frame(
             make_request(request_id, op, args or {}, actor=self.actor, timeout_ms=timeout_ms)
         )
-        sock.settimeout(self.timeout + SOCKET_GRACE_S)
+        wait = self.timeout + SOCKET_GRACE_S
+        if wait != self._socket_wait:  # a syscall: only when the timeout changed
+            sock.settimeout(wait)
+            self._socket_wait = wait
         try:
             sock.sendall(frame)
             while True:
