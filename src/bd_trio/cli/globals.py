@@ -6,7 +6,7 @@ any position without declaring them. Parsing stops at `--`.
 
 from __future__ import annotations
 
-import os
+from bd_trio.actor import default_actor
 
 FLAGS = {
     "--json": "json",
@@ -30,7 +30,7 @@ class GlobalOptions:
         self.no_auto_import = False
 
     def resolved_actor(self) -> str:
-        return self.actor or os.environ.get("BD_ACTOR") or os.environ.get("USER") or "unknown"
+        return default_actor(self.actor)
 
 
 class GlobalFlagError(Exception):

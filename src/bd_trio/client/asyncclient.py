@@ -10,21 +10,18 @@ interleaving their requests. Open one client per task for parallelism.
 from __future__ import annotations
 
 import itertools
-import os
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import trio
 
+from bd_trio.actor import default_actor
 from bd_trio.client.operations import Operations
 from bd_trio.errors import BdError
 from bd_trio.protocol.envelope import make_request, parse_response
 from bd_trio.protocol.frames import BadFrame, FrameDecoder, encode_frame
-from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS
-
-MAX_RESPONSE_FRAME = 256 * 1024 * 1024
-SOCKET_GRACE_S = 5.0
+from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_RESPONSE_FRAME, SOCKET_GRACE_S
 
 
 class AsyncClient(Operations):
@@ -36,7 +33,7 @@ class AsyncClient(Operations):
         timeout: float = DEFAULT_TIMEOUT_MS / 1000,
     ) -> None:
         self.socket_path = str(socket_path)
-        self.actor = actor or os.environ.get("BD_ACTOR") or os.environ.get("USER") or "unknown"
+        self.actor = default_actor(actor)
         self.timeout = timeout
         self._ids = itertools.count(1)
         self._stream: trio.SocketStream | None = None

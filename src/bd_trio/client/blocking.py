@@ -12,20 +12,16 @@ by itself, because a write may or may not have been applied.
 from __future__ import annotations
 
 import itertools
-import os
 import socket
 from pathlib import Path
 from typing import Any
 
+from bd_trio.actor import default_actor
 from bd_trio.client.operations import Operations
 from bd_trio.errors import BdError
 from bd_trio.protocol.envelope import make_request, parse_response
 from bd_trio.protocol.frames import BadFrame, FrameDecoder, encode_frame
-from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS
-
-MAX_RESPONSE_FRAME = 256 * 1024 * 1024
-# The daemon answers `timeout` itself at the deadline; the socket waits a little longer.
-SOCKET_GRACE_S = 5.0
+from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_RESPONSE_FRAME, SOCKET_GRACE_S
 
 
 class BlockingClient(Operations):
@@ -38,7 +34,7 @@ class BlockingClient(Operations):
         connect_timeout: float = 2.0,
     ) -> None:
         self.socket_path = str(socket_path)
-        self.actor = actor or os.environ.get("BD_ACTOR") or os.environ.get("USER") or "unknown"
+        self.actor = default_actor(actor)
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self._ids = itertools.count(1)

@@ -22,11 +22,9 @@ from bd_trio.errors import BdError
 from bd_trio.protocol import jsonrpc
 from bd_trio.protocol.envelope import EnvelopeError, error_response, ok_response, parse_request
 from bd_trio.protocol.frames import BadFrame, FrameDecoder, encode_frame
-from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_FRAME
+from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_FRAME, MAX_RESPONSE_FRAME
 
 RECEIVE_SIZE = 65536
-# Responses may be larger than requests (an export of a big database).
-MAX_RESPONSE_FRAME = 256 * 1024 * 1024
 
 Execute = Callable[[str, dict[str, Any], str | None, int], Awaitable[Any]]
 
