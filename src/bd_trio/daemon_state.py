@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from pathlib import Path
 
 from bd_trio.workspace import Workspace
 
@@ -25,8 +26,13 @@ def lock_held(workspace: Workspace) -> bool:
 
 
 def daemon_pid(workspace: Workspace) -> int | None:
+    return read_pid(workspace.lock_path)
+
+
+def read_pid(lock_path: Path) -> int | None:
+    """The pid a daemon wrote into its lock file (None when there is none)."""
     try:
-        text = workspace.lock_path.read_text().strip()
+        text = lock_path.read_text().strip()
     except OSError:
         return None
     return int(text) if text.isdigit() else None

@@ -7,6 +7,7 @@ import os
 import sys
 from typing import Any, NoReturn
 
+from bd_trio.cli import globals as g
 from bd_trio.errors import BdError
 
 
@@ -23,8 +24,6 @@ def err(text: str) -> None:
 
 
 def use_color() -> bool:
-    from bd_trio.cli import globals as g
-
     return not g.current.json and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 

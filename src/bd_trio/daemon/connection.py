@@ -34,7 +34,6 @@ class Connection:
     stream: trio.SocketStream
     execute: Execute
     stopping: Callable[[], bool]
-    requests: int = 0
 
     def stop_reading(self) -> None:
         """Shutdown: no more requests are read from this connection. A handler waiting for its
@@ -94,7 +93,6 @@ class Connection:
             request = parse_request(value)
         except EnvelopeError as exc:
             return error_response(exc.request_id, exc.error)
-        self.requests += 1
         try:
             data = await self.execute(request.op, request.args, request.actor, request.timeout_ms)
         except BdError as exc:
@@ -137,7 +135,6 @@ class Connection:
     async def _dispatch_line(self, line: bytes) -> bytes:
         try:
             request = jsonrpc.parse_line(line)
-            self.requests += 1
             data = await self.execute(request.op, request.args, request.actor, DEFAULT_TIMEOUT_MS)
         except BdError as exc:
             return jsonrpc.error_line(exc)

@@ -7,6 +7,7 @@ import fcntl
 import os
 from pathlib import Path
 
+from bd_trio.daemon_state import read_pid
 from bd_trio.errors import BdError
 
 
@@ -39,11 +40,3 @@ class DaemonLock:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
-
-
-def read_pid(path: Path) -> int | None:
-    try:
-        text = path.read_text().strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
