@@ -17,7 +17,7 @@ from bd_trio.errors import BdError
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import get_op, operation
-from bd_trio.store.connection import savepoint
+from bd_trio.store.connection import Undo, savepoint
 
 MAX_BATCH = 10_000
 
@@ -61,10 +61,6 @@ def parse_batch(a: Args) -> BatchRequest:
             raise BdError("bad_request", f"batch: operation {index} args must be a map")
         items.append(BatchItem(str(name), args))
     return BatchRequest(items, atomic)
-
-
-class _Rollback(Exception):
-    """Raised inside the outer savepoint to undo an atomic batch."""
 
 
 def resolve_refs(value: Any, results: list[dict[str, Any]], index: int) -> Any:
@@ -120,14 +116,11 @@ def run_items(
 @operation("batch", parse=parse_batch, writes=True)
 def batch(conn: sqlite3.Connection, request: BatchRequest, ctx: OpContext) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
-    rolled_back = False
-    try:
-        with savepoint(conn):
-            results = run_items(conn, request, ctx)
-            if request.atomic and results and not results[-1]["ok"]:
-                raise _Rollback
-    except _Rollback:
-        rolled_back = True
+    with savepoint(conn):
+        results = run_items(conn, request, ctx)
+        rolled_back = request.atomic and bool(results) and not results[-1]["ok"]
+        if rolled_back:
+            raise Undo
     return {
         "results": results,
         "ok": all(r["ok"] for r in results),

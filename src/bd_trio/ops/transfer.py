@@ -6,12 +6,11 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from bd_trio.errors import BdError
 from bd_trio.model import validate
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import operation
-from bd_trio.store.connection import savepoint
+from bd_trio.store.connection import Undo, savepoint
 from bd_trio.sync import jsonl
 from bd_trio.sync.merge import import_records
 from bd_trio.sync.records import build_records
@@ -49,10 +48,6 @@ def parse_import(a: Args) -> ImportRequest:
     )
 
 
-class _DryRun(Exception):
-    pass
-
-
 @operation("import", parse=parse_import, writes=True)
 def import_(conn: sqlite3.Connection, request: ImportRequest, ctx: OpContext) -> dict[str, Any]:
     opts = ImportOptions(
@@ -63,14 +58,8 @@ def import_(conn: sqlite3.Connection, request: ImportRequest, ctx: OpContext) ->
         skip_existing=request.skip_existing,
         strict=request.strict,
     )
-    summary = None
-    try:
-        with savepoint(conn):
-            summary = import_records(conn, request.records, opts)
-            if request.dry_run:
-                raise _DryRun  # undo everything, keep the summary
-    except _DryRun:
-        pass
-    if summary is None:
-        raise BdError("internal", "import produced no summary")
+    with savepoint(conn):
+        summary = import_records(conn, request.records, opts)
+        if request.dry_run:
+            raise Undo  # undo everything, keep the summary
     return {**summary.to_dict(), "dry_run": request.dry_run}

@@ -96,15 +96,23 @@ class Store:
 _savepoint_names = itertools.count(1)
 
 
+class Undo(Exception):
+    """Raise inside `savepoint` to undo its work on purpose (an atomic batch that failed, a
+    dry run): the savepoint is rolled back and the exception goes no further."""
+
+
 @contextmanager
 def savepoint(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """A nested unit inside the current transaction: released on success, undone on error."""
+    """A nested unit inside the current transaction: released on success, undone on error
+    (or on `Undo`, which it swallows)."""
     name = f"sp{next(_savepoint_names)}"
     conn.execute(f"SAVEPOINT {name}")
     try:
         yield conn
-    except BaseException:
+    except BaseException as exc:
         conn.execute(f"ROLLBACK TO {name}")
         conn.execute(f"RELEASE {name}")
+        if isinstance(exc, Undo):
+            return
         raise
     conn.execute(f"RELEASE {name}")
