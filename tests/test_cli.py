@@ -483,3 +483,13 @@ def test_hash_id_mode(bd_bare: BdRunner, repo: Path) -> None:
     assert json.loads((repo / ".beads" / "config.json").read_text())["id_mode"] == "hash"
     bad = bd_bare("init", "--id-mode", "uuid")
     assert bad.exit_code == 1 and "sequential, hash" in bad.stderr
+
+
+def test_init_with_db_outside_a_beads_directory(bd_bare: BdRunner, repo: Path) -> None:
+    db = repo / "elsewhere" / "tracker.db"
+    data = bd_bare("init", "--db", str(db), "--prefix", "abc", "--json").ok().json()
+    assert data["database"] == str(db)
+    assert json.loads((db.parent / "config.json").read_text())["prefix"] == "abc"
+    assert not (repo / ".beads").exists()
+    created = bd_bare("create", "t", "--db", str(db), "--json").ok().json()
+    assert created["id"] == "abc-1"

@@ -169,7 +169,15 @@ def discover(db_override: str | None = None, cwd: Path | None = None) -> Workspa
 
 
 def create(directory: Path, prefix: str, id_mode: str) -> Workspace:
-    """Create `.beads/` with its config and .gitignore (the caller creates the database)."""
+    """Create `directory/.beads/` with its config and .gitignore (the caller creates the
+    database)."""
+    beads = directory / BEADS_DIR
+    return create_at(beads / DB_NAME, prefix, id_mode)
+
+
+def create_at(db_path: Path, prefix: str, id_mode: str) -> Workspace:
+    """Create the workspace of the database at `db_path` (`--db`): its directory, the config
+    and .gitignore beside the database."""
     if id_mode not in ID_MODES:
         raise BdError(
             "validation",
@@ -179,9 +187,9 @@ def create(directory: Path, prefix: str, id_mode: str) -> Workspace:
     from bd_trio.model import validate
 
     validate.prefix(prefix)
-    beads = directory / BEADS_DIR
+    beads = db_path.parent
     beads.mkdir(parents=True, exist_ok=True)
-    workspace = Workspace(beads, beads / DB_NAME)
+    workspace = Workspace(beads, db_path)
     workspace.save_config(Config(prefix=prefix, id_mode=id_mode))
     gitignore = beads / ".gitignore"
     if not gitignore.exists():

@@ -13,7 +13,7 @@ from bd_trio.cli.output import emit_json, err, fail, out
 from bd_trio.errors import BdError
 from bd_trio.store import Store
 from bd_trio.store.meta import set_config
-from bd_trio.workspace import BEADS_DIR, Workspace, create, default_prefix
+from bd_trio.workspace import BEADS_DIR, DB_NAME, Workspace, create_at, default_prefix
 
 
 def init(
@@ -23,21 +23,13 @@ def init(
 ) -> None:
     """Create .beads/ here (or take over an existing one from a clone)."""
     opts = g.current
-    if opts.db:
-        db_path = Path(opts.db).expanduser().resolve()
-        root = db_path.parent.parent
-    else:
-        root = Path.cwd()
-        db_path = root / BEADS_DIR / "beads.db"
+    db_path = Path(opts.db).expanduser().resolve() if opts.db else Path.cwd() / BEADS_DIR / DB_NAME
     existing = Workspace(db_path.parent, db_path)
     try:
         current = existing.load_config() if existing.config_path.exists() else None
-        chosen_prefix = prefix or (current.prefix if current else default_prefix(root))
+        chosen_prefix = prefix or (current.prefix if current else default_prefix(existing.root))
         chosen_mode = id_mode or (current.id_mode if current else "sequential")
-        workspace = create(root, chosen_prefix, chosen_mode) if not opts.db else existing
-        if opts.db:
-            db_path.parent.mkdir(parents=True, exist_ok=True)
-            create(db_path.parent.parent, chosen_prefix, chosen_mode)
+        workspace = create_at(db_path, chosen_prefix, chosen_mode)
         store = Store(workspace.db_path)
         try:
             with store.transaction() as conn:
