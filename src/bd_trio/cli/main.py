@@ -7,6 +7,8 @@ import sys
 
 from bd_trio.cli import fastpath
 from bd_trio.cli import globals as g
+from bd_trio.cli.output import fail
+from bd_trio.errors import BdError
 
 
 def prepare(argv: list[str]) -> list[str]:
@@ -21,8 +23,11 @@ def prepare(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     rest = prepare(sys.argv[1:] if argv is None else argv)
-    if fastpath.run(rest):
-        return
-    from bd_trio.cli.app import build_app
+    try:
+        if fastpath.run(rest):
+            return
+        from bd_trio.cli.app import build_app
 
-    build_app(rest)(args=rest, prog_name="bd")
+        build_app(rest)(args=rest, prog_name="bd")
+    except BdError as exc:  # any command: a bd error is "Error: <message>", exit 1
+        fail(exc)

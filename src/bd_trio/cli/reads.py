@@ -10,10 +10,9 @@ from typing import Any
 
 from bd_trio.cli import globals as g
 from bd_trio.cli import render
-from bd_trio.cli.output import emit_json, fail, out
+from bd_trio.cli.output import emit_json, out
 from bd_trio.cli.parsing import comma_list, priority
 from bd_trio.cli.session import backend, call, call_each
-from bd_trio.errors import BdError
 
 
 def run_list(
@@ -28,10 +27,7 @@ def run_list(
     limit: int = 0,
 ) -> None:
     """List issues, highest priority first, newest first within a priority."""
-    try:
-        p = priority(prio)
-    except BdError as exc:
-        fail(exc)
+    p = priority(prio)
     args: dict[str, Any] = {"limit": limit}
     for key, value in {
         "status": status,
@@ -62,10 +58,7 @@ def run_list(
 
 def run_ready(limit: int = 10, prio: str | None = None, assignee: str | None = None) -> None:
     """Open issues with nothing blocking them: what to work on next."""
-    try:
-        p = priority(prio)
-    except BdError as exc:
-        fail(exc)
+    p = priority(prio)
     args: dict[str, Any] = {"limit": limit}
     if p is not None:
         args["priority"] = p

@@ -46,10 +46,7 @@ def run_create(
     if title_arg is not None and title is not None and title_arg != title:
         fail(BdError("validation", "give the title once: as TITLE or --title, not both"))
     args: dict[str, Any] = {"title": title if title is not None else title_arg or ""}
-    try:
-        p = priority(prio)
-    except BdError as exc:
-        fail(exc)
+    p = priority(prio)
     optional = {
         "description": description,
         "design": design,
@@ -78,10 +75,7 @@ def run_create(
 
 
 def _create_from_plan(path: Path) -> None:
-    try:
-        plan = parse_plan(_read_text(path), str(path))
-    except BdError as exc:
-        fail(exc)
+    plan = parse_plan(_read_text(path), str(path))
     operations = [{"op": "create", "args": args} for args in plan]
     with backend() as be:
         result = call(be, "batch", {"operations": operations, "atomic": True})
@@ -118,10 +112,7 @@ def run_update(
     issue_type: str | None = None,
 ) -> None:
     """Update fields of issues; only the flags given change anything."""
-    try:
-        p = priority(prio)
-    except BdError as exc:
-        fail(exc)
+    p = priority(prio)
     changes = {
         k: v
         for k, v in {

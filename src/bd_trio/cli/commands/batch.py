@@ -51,8 +51,6 @@ def batch(
         operations = parse_operations(text)
     except OSError as exc:
         fail(BdError("not_found", f"cannot read {file}: {exc.strerror}"))
-    except BdError as exc:
-        fail(exc)
     with backend() as be:
         result = call(be, "batch", {"operations": operations, "atomic": atomic})
     if g.current.json:

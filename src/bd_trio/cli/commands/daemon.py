@@ -18,10 +18,7 @@ daemon_app = typer.Typer(help="Run the per-repository daemon.", no_args_is_help=
 
 
 def _workspace() -> Workspace:
-    try:
-        return discover(g.current.db)
-    except BdError as exc:
-        fail(exc)
+    return discover(g.current.db)
 
 
 def _print_health(health: dict[str, Any]) -> None:
@@ -66,10 +63,7 @@ def start(
         command = launcher.daemon_command(workspace, options, foreground=True)
         sys.stdout.flush()
         os.execv(command[0], command)
-    try:
-        health = launcher.start(workspace, options)
-    except BdError as exc:
-        fail(exc)
+    health = launcher.start(workspace, options)
     _report_started(health)
 
 
@@ -77,10 +71,7 @@ def start(
 def stop() -> None:
     """Stop the daemon gracefully (queued writes finish, JSONL is exported)."""
     workspace = _workspace()
-    try:
-        pid = launcher.stop(workspace)
-    except BdError as exc:
-        fail(exc)
+    pid = launcher.stop(workspace)
     if g.current.json:
         emit_json({"stopped": pid is not None, "pid": pid})
     elif pid is None:
@@ -111,11 +102,8 @@ def restart(
     """Stop the daemon if it runs, then start it."""
     workspace = _workspace()
     options = _start_options(flush_debounce, auto_commit, auto_push)
-    try:
-        launcher.stop(workspace)
-        health = launcher.start(workspace, options)
-    except BdError as exc:
-        fail(exc)
+    launcher.stop(workspace)
+    health = launcher.start(workspace, options)
     _report_started(health)
 
 

@@ -9,8 +9,7 @@ import typer
 from bd_trio import INTERFACE_VERSION, __version__
 from bd_trio.backend.direct import DirectBackend
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, err, fail, out
-from bd_trio.errors import BdError
+from bd_trio.cli.output import emit_json, err, out
 from bd_trio.store import Store
 from bd_trio.store.meta import set_config
 from bd_trio.workspace import BEADS_DIR, DB_NAME, Workspace, create_at, default_prefix
@@ -25,28 +24,25 @@ def init(
     opts = g.current
     db_path = Path(opts.db).expanduser().resolve() if opts.db else Path.cwd() / BEADS_DIR / DB_NAME
     existing = Workspace(db_path.parent, db_path)
+    current = existing.load_config() if existing.config_path.exists() else None
+    chosen_prefix = prefix or (current.prefix if current else default_prefix(existing.root))
+    chosen_mode = id_mode or (current.id_mode if current else "sequential")
+    workspace = create_at(db_path, chosen_prefix, chosen_mode)
+    store = Store(workspace.db_path)
     try:
-        current = existing.load_config() if existing.config_path.exists() else None
-        chosen_prefix = prefix or (current.prefix if current else default_prefix(existing.root))
-        chosen_mode = id_mode or (current.id_mode if current else "sequential")
-        workspace = create_at(db_path, chosen_prefix, chosen_mode)
-        store = Store(workspace.db_path)
-        try:
-            with store.transaction() as conn:
-                set_config(conn, "prefix", chosen_prefix)
-                set_config(conn, "id_mode", chosen_mode)
-        finally:
-            store.close()
-        # A clone brings issues.jsonl along: load it now.
-        backend = DirectBackend(
-            workspace, actor=opts.resolved_actor(), auto_import=not opts.no_auto_import
-        )
-        try:
-            stats = backend.call("stats", {})
-        finally:
-            backend.close()
-    except BdError as exc:
-        fail(exc)
+        with store.transaction() as conn:
+            set_config(conn, "prefix", chosen_prefix)
+            set_config(conn, "id_mode", chosen_mode)
+    finally:
+        store.close()
+    # A clone brings issues.jsonl along: load it now.
+    backend = DirectBackend(
+        workspace, actor=opts.resolved_actor(), auto_import=not opts.no_auto_import
+    )
+    try:
+        stats = backend.call("stats", {})
+    finally:
+        backend.close()
     for notice in backend.notices:
         err(notice)
     if opts.json:
