@@ -50,21 +50,21 @@ def daemon_command(workspace: Workspace, options: StartOptions, foreground: bool
     return command
 
 
-def ping(workspace: Workspace, timeout: float = 2.0) -> dict[str, Any] | None:
+def health(workspace: Workspace, timeout: float = 2.0) -> dict[str, Any] | None:
     """The daemon's health, or None when no daemon answers."""
     path = workspace.socket_path
     if not path.exists():
         return None
     try:
         with BlockingClient(path, timeout=timeout, connect_timeout=timeout) as client:
-            health: dict[str, Any] = client.health()
-            return health
+            answer: dict[str, Any] = client.health()
+            return answer
     except BdError:
         return None
 
 
 def start(workspace: Workspace, options: StartOptions) -> dict[str, Any]:
-    running = ping(workspace)
+    running = health(workspace)
     if running is not None:
         raise BdError(
             "conflict", f"a daemon is already running (PID {running['pid']})", pid=running["pid"]
@@ -85,9 +85,9 @@ def start(workspace: Workspace, options: StartOptions) -> dict[str, Any]:
         log.close()
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        health = ping(workspace, timeout=1.0)
-        if health is not None and health["pid"] == process.pid:
-            return health
+        answer = health(workspace, timeout=1.0)
+        if answer is not None and answer["pid"] == process.pid:
+            return answer
         code = process.poll()
         if code is not None:
             raise BdError(
@@ -105,9 +105,9 @@ def start(workspace: Workspace, options: StartOptions) -> dict[str, Any]:
 def stop(workspace: Workspace) -> int | None:
     """Ask the daemon to stop gracefully; wait until it released its lock. Returns its pid,
     or None when no daemon was running."""
-    health = ping(workspace)
-    pid = health["pid"] if health else daemon_pid(workspace)
-    if health is not None:
+    running = health(workspace)
+    pid = running["pid"] if running else daemon_pid(workspace)
+    if running is not None:
         try:
             with BlockingClient(workspace.socket_path, timeout=5.0) as client:
                 client.shutdown()

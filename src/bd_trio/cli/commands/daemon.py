@@ -84,7 +84,7 @@ def stop() -> None:
 def status() -> None:
     """Is the daemon running? (--json: its health object)"""
     workspace = _workspace()
-    health = launcher.ping(workspace)
+    health = launcher.health(workspace)
     if g.current.json:
         emit_json(health if health is not None else {"status": "stopped"})
     elif health is None:
