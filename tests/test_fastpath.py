@@ -35,6 +35,12 @@ def test_fast_table_matches_the_typer_declaration(name: str) -> None:
             assert click_param.multiple, opt
         elif kind == "int":
             assert type(click_param.type).__name__ == "IntParamType", opt
+        elif kind == "float":
+            assert type(click_param.type).__name__ == "FloatParamType", opt
+        elif kind == "flag":
+            assert click_param.is_flag, opt
+        elif kind == "lease":
+            assert click_param.callback is not None, opt  # typer checks it too (exit 2)
         else:
             assert not click_param.multiple, opt
             assert type(click_param.type).__name__ == "StringParamType", opt
@@ -66,6 +72,18 @@ def test_fast_table_matches_the_typer_declaration(name: str) -> None:
             {"ids": ["bd-1", "bd-2"], "status": "in_progress"},
         ),
         (["close", "bd-1", "-r", "done"], {"ids": ["bd-1"], "reason": "done"}),
+        (["close", "bd-1", "--if-claimed", "7"], {"ids": ["bd-1"], "if_claimed": 7}),
+        (
+            ["update", "bd-1", "--claim", "--lease", "90s"],
+            {"ids": ["bd-1"], "claim": True, "lease": "90s"},
+        ),
+        (
+            ["update", "bd-1", "--unclaim", "--force"],
+            {"ids": ["bd-1"], "unclaim": True, "force": True},
+        ),
+        (["ready", "--claim", "--lease=0"], {"claim": True, "lease": "0"}),
+        (["heartbeat", "bd-1", "bd-2"], {"ids": ["bd-1", "bd-2"]}),
+        (["stale", "--hours", "1.5"], {"hours": 1.5}),
     ],
 )
 def test_fast_path_parses_known_forms(argv: list[str], expected: dict[str, Any]) -> None:
@@ -89,6 +107,11 @@ def test_fast_path_parses_known_forms(argv: list[str], expected: dict[str, Any])
         ["create", "-f", "plan.md"],
         ["update"],
         ["close", "bd-1", "--reason"],
+        ["close", "bd-1", "--if-claimed", "x7"],
+        ["update", "bd-1", "--claim", "--lease", "5x"],
+        ["update", "bd-1", "--claim=yes"],
+        ["ready", "--claim", "--claim"],
+        ["heartbeat"],
         ["dep", "tree", "bd-1"],
         [],
     ],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from bd_trio.errors import BdError
+from bd_trio.model.durations import DEFAULT_LEASE, DEFAULT_LEASE_S
 
 # Plain NamedTuples and lazy imports (validation, hashing) here: this module is on the path of
 # every CLI call, whose start-up time agents pay on each command.
@@ -43,9 +44,14 @@ daemon.pid
 class Config(NamedTuple):
     prefix: str
     id_mode: str = "sequential"
+    claim_lease: str = DEFAULT_LEASE  # `0`: claims never expire
+    claim_lease_s: float = DEFAULT_LEASE_S
 
     def to_dict(self) -> dict[str, Any]:
-        return {"prefix": self.prefix, "id_mode": self.id_mode}
+        out: dict[str, Any] = {"prefix": self.prefix, "id_mode": self.id_mode}
+        if self.claim_lease != DEFAULT_LEASE:
+            out["claim_lease"] = self.claim_lease
+        return out
 
 
 class Workspace(NamedTuple):
@@ -109,7 +115,14 @@ class Workspace(NamedTuple):
                 f"{self.config_path}: id_mode must be one of {', '.join(ID_MODES)}, "
                 f"got {id_mode!r}",
             )
-        return Config(prefix=prefix, id_mode=id_mode)
+        lease = raw.get("claim_lease", DEFAULT_LEASE)
+        from bd_trio.model.durations import lease_seconds
+
+        try:
+            lease_s = lease_seconds(lease, "claim_lease")
+        except BdError as exc:
+            raise BdError("validation", f"{self.config_path}: {exc.message}") from exc
+        return Config(prefix=prefix, id_mode=id_mode, claim_lease=str(lease), claim_lease_s=lease_s)
 
     def save_config(self, config: Config) -> None:
         write_atomic(

@@ -1,6 +1,7 @@
 """Direct mode: the CLI process opens the database itself and runs operations in-process.
 
-Each call is one transaction (`BEGIN IMMEDIATE` for writes). Before the first call the JSONL
+Each call is one transaction (`BEGIN IMMEDIATE` for writes), after expiring the claims whose
+lease has passed. Before the first call the JSONL
 file is imported if it changed under us; on close the dirty issues are exported, so every
 changing command leaves `.beads/issues.jsonl` up to date when it exits.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bd_trio.ops import OpContext, get_op
-from bd_trio.store import Store
+from bd_trio.store import Store, claims
 from bd_trio.sync import files
 from bd_trio.sync.summary import ImportOptions, ImportSummary
 from bd_trio.workspace import Config, Workspace
@@ -49,7 +50,12 @@ class DirectBackend:
         self._import_checked = not auto_import
 
     def _context(self) -> OpContext:
-        return OpContext(actor=self.actor, prefix=self.config.prefix, id_mode=self.config.id_mode)
+        return OpContext(
+            actor=self.actor,
+            prefix=self.config.prefix,
+            id_mode=self.config.id_mode,
+            claim_lease_s=self.config.claim_lease_s,
+        )
 
     def _import_if_changed(self) -> None:
         if self._import_checked:
@@ -71,6 +77,7 @@ class DirectBackend:
         parsed = spec.parse_args(args)  # a bad request never touches the database
         self._import_if_changed()
         ctx = self._context()
+        self._expire_claims(ctx.now)
         if spec.writes:
             with self.store.transaction() as conn:
                 result = spec.run(conn, parsed, ctx)
@@ -78,6 +85,16 @@ class DirectBackend:
             return result
         with self.store.read() as conn:
             return spec.run(conn, parsed, ctx)
+
+    def _expire_claims(self, now: str) -> None:
+        """No daemon sweeps claims here, so every command expires the due ones first (an index
+        probe when none is due): direct mode and the daemon show the same claims."""
+        with self.store.read() as conn:
+            due = claims.any_due(conn, now)
+        if due:
+            with self.store.transaction() as conn:
+                if claims.expire_due(conn, now):
+                    self._wrote = True
 
     def flush(self) -> None:
         with self.store.transaction() as conn:

@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 
 class FastCommand(NamedTuple):
     function: str  # "module.name" in bd_trio.cli
-    # option -> (parameter, kind); kind is "str", "int" or "list" (repeatable)
+    # option -> (parameter, kind); kind is "str", "int", "float", "list" (repeatable), "flag"
+    # (no value) or "lease" (a string that must be a lease length)
     options: dict[str, tuple[str, str]] = {}  # noqa: RUF012 - never mutated
     positional: str | None = None  # parameter taking the positional arguments
     many: bool = True  # positional takes one or more values (else: zero or one)
@@ -39,9 +40,15 @@ _TEXT_FIELDS = {
 }
 _ASSIGNEE = {"--assignee": ("assignee", "str"), "-a": ("assignee", "str")}
 _LIMIT = {"--limit": ("limit", "int"), "-n": ("limit", "int")}
+_LEASE = {"--lease": ("lease", "lease")}
+_FENCE = {"--if-claimed": ("if_claimed", "int")}
 
 FAST_COMMANDS: dict[str, FastCommand] = {
-    "ready": FastCommand("reads.run_ready", {**_LIMIT, **_PRIORITY, **_ASSIGNEE}),
+    "ready": FastCommand(
+        "reads.run_ready",
+        {**_LIMIT, **_PRIORITY, **_ASSIGNEE, "--claim": ("claim", "flag"), **_LEASE},
+    ),
+    "stale": FastCommand("reads.run_stale", {"--hours": ("hours", "float")}),
     "list": FastCommand(
         "reads.run_list",
         {
@@ -86,14 +93,20 @@ FAST_COMMANDS: dict[str, FastCommand] = {
             **_PRIORITY,
             **_ASSIGNEE,
             **_TYPE,
+            "--claim": ("claim", "flag"),
+            **_LEASE,
+            "--unclaim": ("unclaim", "flag"),
+            "--force": ("force", "flag"),
+            **_FENCE,
         },
         positional="ids",
     ),
     "close": FastCommand(
         "writes.run_close",
-        {"--reason": ("reason", "str"), "-r": ("reason", "str")},
+        {"--reason": ("reason", "str"), "-r": ("reason", "str"), **_FENCE},
         positional="ids",
     ),
+    "heartbeat": FastCommand("writes.run_heartbeat", _LEASE, positional="ids"),
 }
 
 
@@ -111,16 +124,27 @@ def parse(rest: list[str]) -> tuple[FastCommand, dict[str, Any]] | None:
             if name not in command.options:
                 return None  # --help, --, -n5, unknown options: typer's job
             param, kind = command.options[name]
+            if kind == "flag":
+                if has_value or param in kwargs:
+                    return None  # --claim=x or a repeated flag: typer's message
+                kwargs[param] = True
+                continue
             if not has_value:
                 next_token = next(tokens, None)
                 if next_token is None:
                     return None
                 value = next_token
-            if kind == "int":
+            if kind in ("int", "float"):
                 try:
-                    kwargs[param] = int(value)
+                    kwargs[param] = int(value) if kind == "int" else float(value)
                 except ValueError:
                     return None
+            elif kind == "lease":
+                from bd_trio.model.durations import parse_duration
+
+                if parse_duration(value) is None or param in kwargs:
+                    return None  # typer names the flag and exits 2
+                kwargs[param] = value
             elif kind == "list":
                 kwargs.setdefault(param, []).append(value)
             elif param in kwargs:

@@ -39,3 +39,9 @@ def report_error(exc: BdError) -> None:
 def fail(exc: BdError) -> NoReturn:
     report_error(exc)
     raise SystemExit(1)
+
+
+def usage(message: str) -> NoReturn:
+    """A command line that cannot mean anything (flags that do not go together): exit 2."""
+    err(f"Error: {message}")
+    raise SystemExit(2)

@@ -10,7 +10,7 @@ from typing import Any
 
 from bd_trio.cli import globals as g
 from bd_trio.cli import render
-from bd_trio.cli.output import emit_json, out
+from bd_trio.cli.output import emit_json, out, usage
 from bd_trio.cli.parsing import comma_list, priority
 from bd_trio.cli.session import backend, call, call_each
 
@@ -56,18 +56,37 @@ def run_list(
             out(line)
 
 
-def run_ready(limit: int = 10, prio: str | None = None, assignee: str | None = None) -> None:
-    """Open issues with nothing blocking them: what to work on next."""
+def run_ready(
+    limit: int = 10,
+    prio: str | None = None,
+    assignee: str | None = None,
+    claim: bool = False,
+    lease: str | None = None,
+) -> None:
+    """Open issues with nothing blocking them: what to work on next. With --claim: claim the
+    first one you may take, in one step (exactly one caller gets each issue)."""
     p = priority(prio)
-    args: dict[str, Any] = {"limit": limit}
+    args: dict[str, Any] = {} if claim else {"limit": limit}
     if p is not None:
         args["priority"] = p
     if assignee is not None:
         args["assignee"] = assignee
+    if lease is not None:
+        if not claim:
+            usage("--lease goes with --claim")
+        args["lease"] = lease
     with backend() as be:
-        issues = call(be, "ready", args)
+        issues = call(be, "ready_claim" if claim else "ready", args)
     if g.current.json:
         emit_json(issues)
+        return
+    if claim:
+        if issues:
+            issue = issues[0]
+            out(f"Claimed {issue['id']}: {issue['title']}")
+            out(f"  {render.claim_text(issue.get('claim'))}")
+        else:
+            out("No ready work")
         return
     if not issues:
         out("No ready work found")
@@ -78,6 +97,24 @@ def run_ready(limit: int = 10, prio: str | None = None, assignee: str | None = N
         out(f"{number}. {render.one_line(issue)}")
         if issue.get("assignee"):
             out(f"   Assignee: {issue['assignee']}")
+
+
+def run_stale(hours: float = 24.0) -> None:
+    """In-progress issues whose claim expired or with no activity for HOURS."""
+    with backend() as be:
+        issues = call(be, "stale", {"hours": hours})
+    if g.current.json:
+        emit_json(issues)
+        return
+    if not issues:
+        out(f"No stale issues (in progress, idle for {hours:g} h or with an expired claim)")
+        return
+    out(f"Stale issues ({len(issues)}):")
+    for issue in issues:
+        out()
+        out(render.one_line(issue))
+        holder = issue.get("holder") or "nobody"
+        out(f"  {issue['stale_reason']}: held by {holder}, idle {issue['idle_hours']:.1f} h")
 
 
 def run_blocked() -> None:

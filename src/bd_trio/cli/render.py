@@ -31,6 +31,15 @@ def issue_block(issue: dict[str, Any]) -> list[str]:
     return lines
 
 
+def claim_text(claim: dict[str, Any] | None) -> str:
+    """`w1, token 5, until 2026-11-29T12:04:05Z` (or `no expiry`)."""
+    if not claim:
+        return "not claimed"
+    expires = claim.get("expires_at")
+    until = f"until {expires}" if expires else "no expiry"
+    return f"{claim['holder']}, token {claim['token']}, {until}"
+
+
 def one_line(issue: dict[str, Any]) -> str:
     return f"{priority_tag(issue['priority'])} {issue['id']}: {issue['title']}"
 
@@ -44,6 +53,8 @@ def show(issue: dict[str, Any]) -> list[str]:
     ]
     if issue.get("assignee"):
         lines.append(f"Assignee: {issue['assignee']}")
+    if issue.get("claim"):
+        lines.append(f"Claimed by: {claim_text(issue['claim'])}")
     if issue.get("external_ref"):
         lines.append(f"External Ref: {issue['external_ref']}")
     lines.append(f"Created: {issue['created_at']}")

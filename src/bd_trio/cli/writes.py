@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bd_trio.cli import globals as g
+from bd_trio.cli import render
 from bd_trio.cli.markdown_plan import parse_plan
-from bd_trio.cli.output import emit_json, fail, out
+from bd_trio.cli.output import emit_json, fail, out, usage
 from bd_trio.cli.parsing import comma_list, priority
 from bd_trio.cli.session import backend, call, run_each
 from bd_trio.errors import BdError
@@ -110,8 +111,14 @@ def run_update(
     acceptance: str | None = None,
     external_ref: str | None = None,
     issue_type: str | None = None,
+    claim: bool = False,
+    lease: str | None = None,
+    unclaim: bool = False,
+    force: bool = False,
+    if_claimed: int | None = None,
 ) -> None:
-    """Update fields of issues; only the flags given change anything."""
+    """Update fields of issues; only the flags given change anything. --claim takes the issue
+    for the caller (exactly one caller wins), --unclaim releases it."""
     p = priority(prio)
     changes = {
         k: v
@@ -129,16 +136,57 @@ def run_update(
         }.items()
         if v is not None
     }
-    run_each("update", ids, lambda i: {"id": i, **changes}, lambda r: f"Updated issue: {r['id']}")
+    if unclaim:
+        if claim or changes or lease is not None or if_claimed is not None:
+            usage("--unclaim goes alone (with --force at most): release first, then update")
+        run_each(
+            "unclaim",
+            ids,
+            lambda i: {"id": i, "force": force},
+            lambda r: f"Released {r['id']}: {r['status']}, unassigned",
+        )
+        return
+    if force:
+        usage("--force goes with --unclaim")
+    if lease is not None and not claim:
+        usage("--lease goes with --claim")
+    if claim:
+        changes["claim"] = True
+        if lease is not None:
+            changes["lease"] = lease
+    if if_claimed is not None:
+        changes["if_claimed"] = if_claimed
+    describe = _claimed if claim else (lambda r: f"Updated issue: {r['id']}")
+    run_each("update", ids, lambda i: {"id": i, **changes}, describe)
+
+
+def _claimed(issue: dict[str, Any]) -> str:
+    return f"Claimed {issue['id']}: {issue['title']} ({render.claim_text(issue.get('claim'))})"
 
 
 def run_close(
     ids: list[str],
     reason: str = "Closed",
+    if_claimed: int | None = None,
 ) -> None:
-    """Close issues."""
+    """Close issues (with --if-claimed: only while that claim is current)."""
+    fence = {} if if_claimed is None else {"if_claimed": if_claimed}
     run_each(
-        "close", ids, lambda i: {"id": i, "reason": reason}, lambda r: f"Closed {r['id']}: {reason}"
+        "close",
+        ids,
+        lambda i: {"id": i, "reason": reason, **fence},
+        lambda r: f"Closed {r['id']}: {reason}",
+    )
+
+
+def run_heartbeat(ids: list[str], lease: str | None = None) -> None:
+    """Renew your claims' leases (the holder only)."""
+    extra = {} if lease is None else {"lease": lease}
+    run_each(
+        "heartbeat",
+        ids,
+        lambda i: {"id": i, **extra},
+        lambda r: f"Renewed {r['id']}: {render.claim_text(r.get('claim'))}",
     )
 
 

@@ -41,10 +41,14 @@ class Operations:
         return self.call("show", {"id": issue_id})
 
     def update(self, issue_id: str, **fields: Any) -> Any:
+        """fields: the issue fields to change, and `claim=True` (with `lease`) to claim it in
+        the same transaction, or `if_claimed=TOKEN` to apply only while that claim holds."""
         return self.call("update", _args(id=issue_id, **fields))
 
-    def close_issue(self, issue_id: str, reason: str | None = None) -> Any:
-        return self.call("close", _args(id=issue_id, reason=reason))
+    def close_issue(
+        self, issue_id: str, reason: str | None = None, *, if_claimed: int | None = None
+    ) -> Any:
+        return self.call("close", _args(id=issue_id, reason=reason, if_claimed=if_claimed))
 
     def reopen(self, issue_id: str, reason: str | None = None) -> Any:
         return self.call("reopen", _args(id=issue_id, reason=reason))
@@ -58,8 +62,34 @@ class Operations:
         limit."""
         return self.call("list", _args(**filters))
 
-    def ready(self, limit: int | None = None, **filters: Any) -> Any:
+    def ready(
+        self,
+        limit: int | None = None,
+        *,
+        claim: bool = False,
+        lease: str | float | None = None,
+        **filters: Any,
+    ) -> Any:
+        """Ready work; with `claim=True`, claim the first ready issue the caller may take and
+        return it as a one-element list ([] when none is left)."""
+        if claim:
+            return self.call("ready_claim", _args(lease=lease, **filters))
         return self.call("ready", _args(limit=limit, **filters))
+
+    # claims
+    def claim(self, issue_id: str, lease: str | float | None = None) -> Any:
+        """Claim an issue (exactly one caller wins); the issue with its `claim` object."""
+        return self.call("claim", _args(id=issue_id, lease=lease))
+
+    def heartbeat(self, issue_id: str, lease: str | float | None = None) -> Any:
+        """Renew the caller's lease on an issue it holds."""
+        return self.call("heartbeat", _args(id=issue_id, lease=lease))
+
+    def unclaim(self, issue_id: str, force: bool = False) -> Any:
+        return self.call("unclaim", _args(id=issue_id, force=force or None))
+
+    def stale(self, hours: float | None = None) -> Any:
+        return self.call("stale", _args(hours=hours))
 
     def blocked(self) -> Any:
         return self.call("blocked")

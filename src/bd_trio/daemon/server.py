@@ -4,6 +4,7 @@
       └─ root nursery
            ├─ writer task            (owns the database; group commit)
            ├─ exporter task          (debounced JSONL export, optional git commit)
+           ├─ claim sweeper          (expired claims back to the ready queue)
            ├─ signal watcher         (SIGTERM/SIGINT -> graceful stop)
            └─ handler nursery
                 ├─ accept loop       (one listener on the Unix socket)
@@ -35,6 +36,7 @@ from bd_trio.daemon.exporter import run_exporter
 from bd_trio.daemon.lockfile import DaemonLock
 from bd_trio.daemon.options import DaemonOptions
 from bd_trio.daemon.security import peer_allowed
+from bd_trio.daemon.sweeper import run_sweeper
 from bd_trio.daemon.writer import Job, Writer
 from bd_trio.errors import BdError
 from bd_trio.model import clock
@@ -143,6 +145,7 @@ class Server:
             async with trio.open_nursery() as root:
                 await root.start(writer.run)
                 root.start_soon(run_exporter, writer, self.options, self.counters, self._git_lock)
+                root.start_soon(run_sweeper, writer, self.counters)
                 if self.options.handle_signals:
                     root.start_soon(self._watch_signals)
                 async with trio.open_nursery() as handlers:
@@ -264,7 +267,13 @@ def is_light(op: str, parsed: Any) -> bool:
 
 
 def _run_op(run: Any, parsed: Any, actor: str, now: str, conn: Any, config: Config) -> Any:
-    ctx = OpContext(actor=actor, prefix=config.prefix, id_mode=config.id_mode, now=now)
+    ctx = OpContext(
+        actor=actor,
+        prefix=config.prefix,
+        id_mode=config.id_mode,
+        claim_lease_s=config.claim_lease_s,
+        now=now,
+    )
     return run(conn, parsed, ctx)
 
 

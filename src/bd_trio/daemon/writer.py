@@ -103,6 +103,7 @@ class Writer:
         self.first_dirty_at: float | None = None
         self.last_write_at = -math.inf
         self._config: Config = workspace.load_config()
+        self._config_error: BdError | None = None
         self._config_stamp: tuple[int, int] | None = self._stamp()
         self._config_checked = time.monotonic()
 
@@ -122,8 +123,14 @@ class Writer:
             self._config_checked = now
             stamp = self._stamp()
             if stamp != self._config_stamp:
-                self._config = self.workspace.load_config()
                 self._config_stamp = stamp
+                try:
+                    self._config = self.workspace.load_config()
+                    self._config_error = None
+                except BdError as exc:  # every request fails with it until the file is fixed
+                    self._config_error = exc
+        if self._config_error is not None:
+            raise self._config_error
         return self._config
 
     def _stamp(self) -> tuple[int, int] | None:
@@ -204,8 +211,13 @@ class Writer:
             job.done.set()
             return True
         job.state = TAKEN
-        with reader.read() as conn:
-            _run_job(job, conn, self.config, in_savepoint=False)
+        try:
+            config = self.config
+        except BdError as exc:  # a broken config.json fails requests, never the daemon
+            job.error = exc
+        else:
+            with reader.read() as conn:
+                _run_job(job, conn, config, in_savepoint=False)
         job.state = DONE
         job.done.set()
         return True
@@ -247,7 +259,14 @@ class Writer:
                     else:
                         job.state = TAKEN
                         runnable.append(job)
-            imported = self._execute(runnable, self.config) if runnable else False
+            imported = False
+            try:
+                config = self.config
+            except BdError as exc:  # a broken config.json fails the group, not the thread
+                for job in runnable:
+                    job.error = exc
+            else:
+                imported = self._execute(runnable, config) if runnable else False
             try:
                 token.run_sync_soon(self._complete, group, len(runnable), imported)
             except trio.RunFinishedError:
@@ -268,9 +287,10 @@ class Writer:
             job.done.set()
             self._slots.release()
         if wrote:
-            self._mark_dirty()
+            self.mark_dirty()
 
-    def _mark_dirty(self) -> None:
+    def mark_dirty(self) -> None:
+        """Something changed the database: schedule an export."""
         now = trio.current_time()
         self.last_write_at = now
         if self.first_dirty_at is None:

@@ -1,6 +1,6 @@
-"""Pure data: the Issue record, vocabularies, timestamps and value validation."""
+"""Pure data: the Issue record (`issue`), vocabularies (`enums`), timestamps (`clock`), lease
+lengths (`durations`) and value validation (`validate`).
 
-from bd_trio.model.enums import DepType, IssueType, Status
-from bd_trio.model.issue import Issue
-
-__all__ = ["DepType", "Issue", "IssueType", "Status"]
+Nothing is imported here on purpose: the CLI's start-up path imports `durations` alone and
+must not pay for dataclasses and enums it does not use.
+"""

@@ -41,9 +41,14 @@ class Issue:
     external_ref: str = ""
     created_by: str = ""
     labels: list[str] = field(default_factory=list)
+    # The current claim's JSON (holder, token, claimed_at, expires_at) when the issue is
+    # claimed; local to the database, so never part of a JSONL record.
+    claim: dict[str, Any] | None = None
 
     @classmethod
-    def from_row(cls, row: Any, labels: list[str] | None = None) -> Issue:
+    def from_row(
+        cls, row: Any, labels: list[str] | None = None, claim: dict[str, Any] | None = None
+    ) -> Issue:
         """Build from a row whose first 15 columns are store.issues.ISSUE_COLUMNS, in order
         (positional access: this runs once per issue of every listing)."""
         r = row
@@ -64,6 +69,7 @@ class Issue:
             r[13],
             r[14],
             sorted(labels) if labels else [],
+            claim,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,6 +97,8 @@ class Issue:
         if self.external_ref:
             out["external_ref"] = self.external_ref
         out["labels"] = list(self.labels)
+        if self.claim is not None:
+            out["claim"] = self.claim
         return out
 
 

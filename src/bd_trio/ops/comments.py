@@ -41,7 +41,7 @@ def comment_add(
     issue_id, text = parsed
     rows.require_issue(conn, issue_id)
     comment = rows.add_comment(conn, issue_id, ctx.actor, text, ctx.now)
-    rows.touch(conn, issue_id, ctx.now)
+    rows.touch(conn, issue_id, ctx.now, ctx.actor)
     rows.add_event(conn, issue_id, "commented", ctx.actor, ctx.now, comment=text)
     rows.mark_dirty(conn, [issue_id], ctx.now)
     return comment

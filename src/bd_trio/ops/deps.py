@@ -63,7 +63,7 @@ def dep_add(
             depends_on_id=depends_on_id,
         )
     rows.insert_dep(conn, DepRecord(issue_id, depends_on_id, dep_type, ctx.now, ctx.actor))
-    rows.touch(conn, issue_id, ctx.now)
+    rows.touch(conn, issue_id, ctx.now, ctx.actor)
     rows.add_event(
         conn,
         issue_id,
@@ -94,7 +94,7 @@ def dep_remove(conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext
             issue_id=issue_id,
         )
     rows.delete_dep(conn, issue_id, depends_on_id)
-    rows.touch(conn, issue_id, ctx.now)
+    rows.touch(conn, issue_id, ctx.now, ctx.actor)
     rows.add_event(
         conn,
         issue_id,

@@ -8,12 +8,13 @@ from typing import Any
 
 from bd_trio.errors import BdError
 from bd_trio.model import validate
+from bd_trio.model.durations import lease_seconds
 from bd_trio.model.enums import DEFAULT_PRIORITY, DEFAULT_TYPE, DepType, Status
 from bd_trio.model.issue import UPDATABLE, Issue
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import operation
-from bd_trio.store import ids
+from bd_trio.store import claims, ids
 from bd_trio.store import issues as rows
 from bd_trio.store.issues import DepRecord
 
@@ -143,7 +144,24 @@ def show(conn: sqlite3.Connection, issue_id: str, ctx: OpContext) -> dict[str, A
     return show_issue(conn, issue_id)
 
 
-def parse_update(a: Args) -> tuple[str, dict[str, Any]]:
+@dataclass(slots=True)
+class UpdateRequest:
+    id: str
+    changes: dict[str, Any]
+    claim: bool = False  # take (or renew) a claim first, in the same transaction
+    lease_s: float | None = None  # the claim's lease; None: the workspace default
+    if_claimed: int | None = None  # fencing token: apply only while this claim is current
+
+
+def parse_fence(a: Args) -> int | None:
+    return a.integer("if_claimed", minimum=1)  # type: ignore[no-any-return]
+
+
+def parse_lease(a: Args) -> float | None:
+    return a.checked("lease", lease_seconds)  # type: ignore[no-any-return]
+
+
+def parse_update(a: Args) -> UpdateRequest:
     issue_id = parse_id(a)
     checks: dict[str, Any] = {
         "title": validate.title,
@@ -160,12 +178,28 @@ def parse_update(a: Args) -> tuple[str, dict[str, Any]]:
             changes[name] = a.checked(name, checks[name])
         else:
             changes[name] = a.text(name)
-    if not changes:
+    request = UpdateRequest(issue_id, changes, a.flag("claim"), parse_lease(a), parse_fence(a))
+    if request.lease_s is not None and not request.claim:
+        raise BdError(
+            "validation",
+            f"update {issue_id}: lease goes with claim (--lease with --claim)",
+            field="lease",
+        )
+    if request.claim:
+        taken = sorted({"status", "assignee"} & set(changes))
+        if taken:
+            raise BdError(
+                "validation",
+                f"update {issue_id}: claim sets status and assignee itself; drop "
+                f"{' and '.join(taken)} (or update without claim)",
+                field=taken[0],
+            )
+    if not changes and not request.claim:
         raise BdError(
             "validation",
             f"update {issue_id}: nothing to update; give at least one of {', '.join(UPDATABLE)}",
         )
-    return issue_id, changes
+    return request
 
 
 def apply_changes(
@@ -209,46 +243,62 @@ def apply_changes(
                 new=str(value),
                 comment=name,
             )
+    # A claim lives only while its issue is in progress under its holder; a write by the
+    # holder renews its lease.
+    claims.reconcile(conn, [issue.id], ctx.actor, ctx.now)
+    claims.renew_if_holder(conn, issue.id, ctx.actor, ctx.now)
     rows.mark_dirty(conn, [issue.id], ctx.now)
     return rows.require_issue(conn, issue.id)
 
 
 @operation("update", parse=parse_update, writes=True)
-def update(
-    conn: sqlite3.Connection, parsed: tuple[str, dict[str, Any]], ctx: OpContext
-) -> dict[str, Any]:
-    issue_id, changes = parsed
-    issue = rows.require_issue(conn, issue_id)
-    return apply_changes(conn, issue, changes, ctx).to_dict()
+def update(conn: sqlite3.Connection, request: UpdateRequest, ctx: OpContext) -> dict[str, Any]:
+    if request.claim or request.if_claimed is not None:
+        claims.expire_due(conn, ctx.now)
+    if request.if_claimed is not None:
+        claims.check_fence(conn, request.id, request.if_claimed, ctx.now)
+    if request.claim:
+        lease = ctx.claim_lease_s if request.lease_s is None else request.lease_s
+        claims.acquire(conn, request.id, ctx.actor, ctx.now, lease)
+    issue = rows.require_issue(conn, request.id)
+    return apply_changes(conn, issue, request.changes, ctx).to_dict()
 
 
-def parse_reason(default: str | None) -> Any:
-    def parse(a: Args) -> tuple[str, str | None]:
+@dataclass(slots=True)
+class StatusRequest:
+    id: str
+    reason: str | None
+    if_claimed: int | None = None
+
+
+def parse_reason(default: str | None, *, fenced: bool) -> Any:
+    def parse(a: Args) -> StatusRequest:
         issue_id = parse_id(a)
         reason = a.text("reason", default)
-        return issue_id, (reason.strip() or default) if reason is not None else default
+        reason = (reason.strip() or default) if reason is not None else default
+        return StatusRequest(issue_id, reason, parse_fence(a) if fenced else None)
 
     return parse
 
 
-@operation("close", parse=parse_reason("Closed"), writes=True)
-def close(conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext) -> dict[str, Any]:
-    """Close an issue. Closing a closed issue changes nothing (agents retry safely)."""
-    issue_id, reason = parsed
-    issue = rows.require_issue(conn, issue_id)
-    return apply_changes(conn, issue, {"status": "closed"}, ctx, reason=reason).to_dict()
+@operation("close", parse=parse_reason("Closed", fenced=True), writes=True)
+def close(conn: sqlite3.Connection, request: StatusRequest, ctx: OpContext) -> dict[str, Any]:
+    """Close an issue. Closing a closed issue changes nothing (agents retry safely); closing
+    releases its claim."""
+    if request.if_claimed is not None:
+        claims.expire_due(conn, ctx.now)
+        claims.check_fence(conn, request.id, request.if_claimed, ctx.now)
+    issue = rows.require_issue(conn, request.id)
+    return apply_changes(conn, issue, {"status": "closed"}, ctx, reason=request.reason).to_dict()
 
 
-@operation("reopen", parse=parse_reason(None), writes=True)
-def reopen(
-    conn: sqlite3.Connection, parsed: tuple[str, str | None], ctx: OpContext
-) -> dict[str, Any]:
+@operation("reopen", parse=parse_reason(None, fenced=False), writes=True)
+def reopen(conn: sqlite3.Connection, request: StatusRequest, ctx: OpContext) -> dict[str, Any]:
     """Reopen a closed issue; an issue that is not closed is returned unchanged."""
-    issue_id, reason = parsed
-    issue = rows.require_issue(conn, issue_id)
+    issue = rows.require_issue(conn, request.id)
     if issue.status != Status.CLOSED:
         return issue.to_dict()
-    return apply_changes(conn, issue, {"status": "open"}, ctx, reason=reason).to_dict()
+    return apply_changes(conn, issue, {"status": "open"}, ctx, reason=request.reason).to_dict()
 
 
 @operation("events", parse=parse_id, writes=False)

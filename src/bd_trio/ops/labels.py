@@ -24,7 +24,7 @@ def label_add(conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext)
     rows.require_issue(conn, issue_id)
     if not rows.add_label(conn, issue_id, label):
         return {"issue_id": issue_id, "label": label, "status": "exists"}
-    rows.touch(conn, issue_id, ctx.now)
+    rows.touch(conn, issue_id, ctx.now, ctx.actor)
     rows.add_event(conn, issue_id, "label_added", ctx.actor, ctx.now, new=label)
     rows.mark_dirty(conn, [issue_id], ctx.now)
     return {"issue_id": issue_id, "label": label, "status": "added"}
@@ -38,7 +38,7 @@ def label_remove(
     rows.require_issue(conn, issue_id)
     if not rows.remove_label(conn, issue_id, label):
         return {"issue_id": issue_id, "label": label, "status": "absent"}
-    rows.touch(conn, issue_id, ctx.now)
+    rows.touch(conn, issue_id, ctx.now, ctx.actor)
     rows.add_event(conn, issue_id, "label_removed", ctx.actor, ctx.now, old=label)
     rows.mark_dirty(conn, [issue_id], ctx.now)
     return {"issue_id": issue_id, "label": label, "status": "removed"}

@@ -64,6 +64,11 @@ OP_MODULES: dict[str, str] = {
     "export": "transfer",
     "import": "transfer",
     "batch": "batch",
+    "claim": "claims",
+    "ready_claim": "claims",
+    "heartbeat": "claims",
+    "unclaim": "claims",
+    "stale": "claims",
 }
 
 

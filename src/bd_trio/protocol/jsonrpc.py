@@ -35,6 +35,11 @@ OPERATIONS = {
     "label_remove": "label_remove",
     "comment_add": "comment_add",
     "batch": "batch",
+    "claim": "claim",
+    "ready_claim": "ready_claim",
+    "heartbeat": "heartbeat",
+    "unclaim": "unclaim",
+    "stale": "stale",
 }
 
 

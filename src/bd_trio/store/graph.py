@@ -52,8 +52,10 @@ def ready_issues(
     limit: int = 10,
     priority: int | None = None,
     assignee: str | None = None,
+    claimable_by: str | None = None,
 ) -> list[Issue]:
-    """Ready work in output order. With a limit, candidates are checked one by one in index
+    """Ready work in output order (with `claimable_by`: only what that actor may claim, i.e.
+    unassigned or assigned to it). With a limit, candidates are checked one by one in index
     order until the page is full; without one (`limit` 0) the blocked set of the whole graph
     is computed once instead (per-candidate checks would visit every open issue anyway)."""
     where = ["i.status = 'open'"]
@@ -64,6 +66,9 @@ def ready_issues(
     if assignee is not None:
         where.append("i.assignee = ?")
         params.append(assignee)
+    if claimable_by is not None:
+        where.append("(i.assignee = '' OR i.assignee = ?)")
+        params.append(claimable_by)
     order = "ORDER BY i.priority, i.created_at, i.id"
     if limit > 0:
         sql = (

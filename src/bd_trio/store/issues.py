@@ -40,10 +40,24 @@ def labels_for(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, list[s
     return out
 
 
-def issues_from_rows(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list[Issue]:
-    """Issues in row order, with their labels loaded in one query per chunk."""
-    labels = labels_for(conn, [row["id"] for row in rows])
-    return [Issue.from_row(row, labels.get(row["id"])) for row in rows]
+def issues_from_rows(
+    conn: sqlite3.Connection, rows: Sequence[sqlite3.Row], *, with_claims: bool = True
+) -> list[Issue]:
+    """Issues in row order, with their labels (and claims) loaded in one query per chunk."""
+    ids = [row["id"] for row in rows]
+    labels = labels_for(conn, ids)
+    if not with_claims:
+        return [Issue.from_row(row, labels.get(row["id"])) for row in rows]
+    from bd_trio.store.claims import claims_for
+
+    claims = claims_for(conn, ids)
+    out = []
+    for row in rows:
+        claim = claims.get(row["id"])
+        out.append(
+            Issue.from_row(row, labels.get(row["id"]), claim.to_dict() if claim else None)
+        )
+    return out
 
 
 def get_issue(conn: sqlite3.Connection, issue_id: str) -> Issue | None:
@@ -56,7 +70,10 @@ def get_issue(conn: sqlite3.Connection, issue_id: str) -> Issue | None:
             "SELECT label FROM labels WHERE issue_id = ? ORDER BY label", (issue_id,)
         )
     ]
-    return Issue.from_row(row, labels)
+    from bd_trio.store.claims import get_claim
+
+    claim = get_claim(conn, issue_id)
+    return Issue.from_row(row, labels, claim.to_dict() if claim else None)
 
 
 def require_issue(conn: sqlite3.Connection, issue_id: str) -> Issue:
@@ -151,8 +168,13 @@ def mark_dirty(conn: sqlite3.Connection, issue_ids: Iterable[str], at: str) -> N
     )
 
 
-def touch(conn: sqlite3.Connection, issue_id: str, at: str) -> None:
+def touch(conn: sqlite3.Connection, issue_id: str, at: str, actor: str) -> None:
+    """The issue changed (a label, comment or dependency): a new updated_at, and the lease of
+    the actor's claim on it renewed (any write by the holder renews it)."""
     conn.execute("UPDATE issues SET updated_at = ? WHERE id = ?", (at, issue_id))
+    from bd_trio.store.claims import renew_if_holder
+
+    renew_if_holder(conn, issue_id, actor, at)
 
 
 # --- labels -----------------------------------------------------------------------------------

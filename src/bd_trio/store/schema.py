@@ -8,6 +8,7 @@ Index choices (checked by tests/test_query_plans.py at 100k issues):
 - dependencies(issue_id, type, depends_on_id): "what blocks X" and the parent walk for `ready`.
 - dependencies(depends_on_id, type, issue_id): dependents, `blocked`, and `show`'s "Blocks".
 - labels(label, issue_id): `list --label`.
+- claims(expires_at): the expiry sweep finds due claims without a scan.
 """
 
 from __future__ import annotations
@@ -89,6 +90,24 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE dirty_issues (issue_id TEXT PRIMARY KEY, marked_at TEXT NOT NULL);
     CREATE TABLE issue_counters (prefix TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+    """,
+    # 2: claims (store/claims.py). One row per claimed issue; `token` is the fencing token,
+    # unique and increasing across the database's life (`claim_tokens` keeps the last one, so
+    # a token is never handed out twice even after its claim is gone). `expires_at` NULL: the
+    # lease never expires. Claims are local to this database and not exported to JSONL: the
+    # issue's status and assignee are what travels.
+    """
+    CREATE TABLE claims (
+        issue_id TEXT PRIMARY KEY REFERENCES issues(id) ON DELETE CASCADE,
+        holder TEXT NOT NULL,
+        token INTEGER NOT NULL UNIQUE,
+        claimed_at TEXT NOT NULL,
+        renewed_at TEXT NOT NULL,
+        lease_s REAL NOT NULL CHECK (lease_s >= 0),
+        expires_at TEXT
+    );
+    CREATE INDEX idx_claims_expiry ON claims(expires_at) WHERE expires_at IS NOT NULL;
+    CREATE TABLE claim_tokens (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
     """,
 )
 

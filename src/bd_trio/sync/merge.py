@@ -25,7 +25,7 @@ from typing import Any
 
 from bd_trio.errors import BdError
 from bd_trio.model.issue import UPDATABLE, Issue
-from bd_trio.store import ids
+from bd_trio.store import claims, ids
 from bd_trio.store import issues as rows
 from bd_trio.sync import jsonl
 from bd_trio.sync.records import build_records
@@ -112,6 +112,8 @@ def import_records(
 
     summary.changed_ids = sorted(rec.issue.id for rec in (*to_create, *colliding, *to_update))
     rows.mark_dirty(conn, summary.changed_ids, opts.now)
+    # An issue closed or reassigned on another clone is no longer claimed here.
+    claims.reconcile(conn, summary.changed_ids, opts.actor, opts.now)
     return summary
 
 

@@ -35,7 +35,7 @@ def build_records(
                     tuple(chunk),
                 )
             )
-    issues = issues_from_rows(conn, rows)
+    issues = issues_from_rows(conn, rows, with_claims=False)
     wanted = [issue.id for issue in issues]
     deps = _grouped(
         conn,

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from bd_trio.cli import reads, writes
+from bd_trio.cli.commands.options import if_claimed_option, lease_option
 
 
 def create(
@@ -64,8 +65,16 @@ def update(
     acceptance: str | None = typer.Option(None, "--acceptance", "--acceptance-criteria"),
     external_ref: str | None = typer.Option(None, "--external-ref"),
     issue_type: str | None = typer.Option(None, "--type", "-t"),
+    claim: bool = typer.Option(
+        False, "--claim", help="Claim it: in progress, assigned to you (one winner)"
+    ),
+    lease: str | None = lease_option(),
+    unclaim: bool = typer.Option(False, "--unclaim", help="Release your claim: back to open"),
+    force: bool = typer.Option(False, "--force", help="With --unclaim: release anyone's claim"),
+    if_claimed: int | None = if_claimed_option(),
 ) -> None:
-    """Update fields of issues; only the flags given change anything."""
+    """Update fields of issues; only the flags given change anything. --claim takes the issue
+    for you (exactly one caller wins), --unclaim releases it."""
     writes.run_update(
         ids,
         status=status,
@@ -78,15 +87,29 @@ def update(
         acceptance=acceptance,
         external_ref=external_ref,
         issue_type=issue_type,
+        claim=claim,
+        lease=lease,
+        unclaim=unclaim,
+        force=force,
+        if_claimed=if_claimed,
     )
 
 
 def close(
     ids: list[str] = typer.Argument(..., metavar="ID..."),
     reason: str = typer.Option("Closed", "--reason", "-r"),
+    if_claimed: int | None = if_claimed_option(),
 ) -> None:
-    """Close issues."""
-    writes.run_close(ids, reason)
+    """Close issues (with --if-claimed: only while that claim is current)."""
+    writes.run_close(ids, reason, if_claimed)
+
+
+def heartbeat(
+    ids: list[str] = typer.Argument(..., metavar="ID..."),
+    lease: str | None = lease_option(),
+) -> None:
+    """Renew your claims' leases (the holder only)."""
+    writes.run_heartbeat(ids, lease)
 
 
 def reopen(
@@ -103,3 +126,4 @@ def register(app: typer.Typer) -> None:
     app.command()(update)
     app.command()(close)
     app.command()(reopen)
+    app.command()(heartbeat)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bd_trio.cli import reads
+from bd_trio.cli.commands.options import lease_option
 
 
 def list_(
@@ -26,9 +27,21 @@ def ready(
     limit: int = typer.Option(10, "--limit", "-n", help="At most N (0 = all)"),
     prio: str | None = typer.Option(None, "--priority", "-p"),
     assignee: str | None = typer.Option(None, "--assignee", "-a"),
+    claim: bool = typer.Option(
+        False, "--claim", help="Claim the first one you may take (one winner per issue)"
+    ),
+    lease: str | None = lease_option(),
 ) -> None:
-    """Open issues with nothing blocking them: what to work on next."""
-    reads.run_ready(limit, prio, assignee)
+    """Open issues with nothing blocking them: what to work on next. With --claim: claim the
+    first one you may take, in one step."""
+    reads.run_ready(limit, prio, assignee, claim, lease)
+
+
+def stale(
+    hours: float = typer.Option(24.0, "--hours", help="Idle for at least this many hours"),
+) -> None:
+    """In-progress issues whose claim expired or with no activity for --hours."""
+    reads.run_stale(hours)
 
 
 def blocked() -> None:
@@ -46,3 +59,4 @@ def register(app: typer.Typer) -> None:
     app.command()(ready)
     app.command()(blocked)
     app.command()(stats)
+    app.command()(stale)
