@@ -4,6 +4,7 @@ the database afterwards, not just the absence of exceptions, and prints its dura
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -338,3 +339,76 @@ def test_sigkill_loses_no_acknowledged_write(
             f"\n[stress] SIGKILL: {len(acked)} acknowledged writes, all present after "
             f"restart ({len(stored)} stored)"
         )
+
+
+@pytest.mark.trio
+async def test_claims_drained_by_daemon_agents_and_direct_processes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """16 agents through the daemon and 4 direct-mode `bd` processes drain 1,000 issues with
+    `ready --claim` at the same time: every issue claimed exactly once, zero errors."""
+    from racing import race
+
+    ws = make_workspace(tmp_path)
+    told: dict[str, list[str]] = {}
+    errors: list[BaseException] = []
+    async with running_daemon(ws):
+        async with client(ws) as seed:
+            for start in range(0, 1000, 250):
+                await seed.batch(
+                    [
+                        {"op": "create", "args": {"title": f"work {n}"}}
+                        for n in range(start, start + 250)
+                    ]
+                )
+
+        async def agent(n: int) -> None:
+            async with client(ws, actor=f"agent-{n}") as bd:
+                while True:
+                    try:
+                        got = await bd.ready(claim=True)
+                    except BdError as exc:
+                        errors.append(exc)
+                        return
+                    if not got:
+                        return
+                    told.setdefault(got[0]["id"], []).append(f"agent-{n}")
+
+        direct = [
+            (
+                [
+                    "--until-empty",
+                    "ready",
+                    "--claim",
+                    "--json",
+                    "--no-daemon",
+                    "--actor",
+                    f"direct-{k}",
+                ],
+                subprocess_env(),
+            )
+            for k in range(4)
+        ]
+        started = time.perf_counter()
+        async with trio.open_nursery() as nursery:
+            for n in range(16):
+                nursery.start_soon(agent, n)
+            runs = await trio.to_thread.run_sync(race, ws.root, direct)
+        elapsed = time.perf_counter() - started
+    for k, run in enumerate(runs):
+        assert run.exit_code == 0, run.stderr
+        for line in run.stdout.splitlines():
+            for issue in json.loads(line):
+                told.setdefault(issue["id"], []).append(f"direct-{k}")
+    assert errors == []
+    assert len(told) == 1000 and all(len(who) == 1 for who in told.values())
+    stored = dict(rows(ws, "SELECT id, assignee FROM issues WHERE status = 'in_progress'"))
+    assert stored == {issue_id: who[0] for issue_id, who in told.items()}
+    assert rows(ws, "SELECT COUNT(*) FROM claims") == [(1000,)]
+    by_direct = sum(1 for who in told.values() if who[0].startswith("direct"))
+    report(
+        f"16 daemon agents + 4 direct processes claim 1,000 ({by_direct} direct)",
+        1000,
+        elapsed,
+        capsys,
+    )
