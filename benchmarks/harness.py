@@ -67,13 +67,14 @@ def daemon(workspace: Workspace, *extra: str) -> Iterator[int]:
 class Direct:
     """Direct mode in-process: the operation table on a store, one transaction per call."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, actor: str = "bench") -> None:
         self.store = Store(workspace.db_path)
+        self.actor = actor
 
     def call(self, op: str, args: dict[str, Any] | None = None) -> Any:
         spec = get_op(op)
         parsed = spec.parse_args(args or {})
-        ctx = OpContext(actor="bench", prefix="bd")
+        ctx = OpContext(actor=self.actor, prefix="bd")
         if spec.writes:
             with self.store.transaction() as conn:
                 return spec.run(conn, parsed, ctx)

@@ -67,6 +67,21 @@ def markdown(results: dict[str, Any]) -> str:
         f"{fmt(ping['under_load']['p50_ms'], ' ms')}, p99 "
         f"{fmt(ping['under_load']['p99_ms'], ' ms')}, max {fmt(ping['max_ms'], ' ms')}.",
     ]
+    if results.get("claims"):
+        claims = results["claims"]
+        lines += [
+            "",
+            f"## Claims: {claims[0]['agents']} agents drain a queue with `ready_claim` "
+            f"(median of {len(claims[0]['all_claims_per_s'])} alternating runs)",
+            "",
+            "| mode | claims/s | p50 | p99 | duplicates | errors |",
+            "|---|---|---|---|---|---|",
+        ]
+        for row in claims:
+            lines.append(
+                f"| {row['mode']} | {fmt(row['claims_per_s'])} | {fmt(row['p50_ms'], ' ms')} | "
+                f"{fmt(row['p99_ms'], ' ms')} | {row['duplicates']} | {row['errors']} |"
+            )
     lines += [
         "",
         "## Whole-process CLI latency (median)",

@@ -22,6 +22,7 @@ sys.path.insert(0, str(HERE))
 
 import pytest  # noqa: E402
 
+from claims import claim_throughput  # noqa: E402
 from cli_latency import cli_latency  # noqa: E402
 from report import fmt, write  # noqa: E402
 from scale import scale  # noqa: E402
@@ -213,6 +214,10 @@ def main() -> int:
         results["sweep"] = sweep(work / "sweep", agents, 20 if quick else 100, 1 if quick else 5)
         print("ping under load ...", flush=True)
         results["ping"] = ping_under_load(work, 8, 20 if quick else 200)
+        print("claims ...", flush=True)
+        results["claims"] = claim_throughput(
+            work / "claims", 8, 160 if quick else 800, 1 if quick else 5
+        )
         print("CLI latency ...", flush=True)
         results["cli"] = cli_latency(work, 3 if quick else 20)
         print("scale ...", flush=True)

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from bd_trio.client.blocking import BlockingClient
 from bd_trio.errors import BdError
 from bd_trio.model.durations import DEFAULT_LEASE, DEFAULT_LEASE_S, lease_seconds, parse_duration
-from conftest import BdRunner, OpRunner, jsonl_lines
+from conftest import BdRunner, DaemonThread, OpRunner, _in_process, jsonl_lines
 
 
 def as_actor(ops: OpRunner, actor: str) -> OpRunner:
@@ -442,3 +443,116 @@ def test_config_sets_the_default_lease(bd: BdRunner, repo: Path) -> None:
     time.sleep(0.6)
     run = bd("create", "B")
     assert run.exit_code == 1 and "claim_lease" in run.stderr and "config.json" in run.stderr
+
+
+# --- the other ways in: Python clients, JSON-lines RPC, batches --------------------------------
+
+
+def _daemon(repo: Path) -> DaemonThread:
+    _in_process("direct")("init", "--prefix", "bd", "--quiet").ok()
+    return DaemonThread(repo).start()
+
+
+def test_blocking_client_claim_methods(repo: Path) -> None:
+    daemon = _daemon(repo)
+    try:
+        with (
+            BlockingClient(daemon.workspace.socket_path, actor="w1") as w1,
+            BlockingClient(daemon.workspace.socket_path, actor="w2") as w2,
+        ):
+            w1.create("A")
+            w1.create("B")
+            (mine,) = w1.ready(claim=True, lease="10m")
+            assert mine["id"] == "bd-1" and mine["claim"]["holder"] == "w1"
+            with pytest.raises(BdError) as info:
+                w2.claim("bd-1")
+            assert info.value.code == "conflict" and "claimed by w1" in info.value.message
+            assert w2.claim("bd-2", lease=60)["claim"]["holder"] == "w2"
+            assert w1.heartbeat("bd-1")["claim"]["token"] == mine["claim"]["token"]
+            with pytest.raises(BdError):
+                w2.heartbeat("bd-1")
+            w1.update("bd-1", notes="half way", if_claimed=mine["claim"]["token"])
+            assert w2.unclaim("bd-2")["status"] == "open"
+            closed = w1.close_issue("bd-1", reason="done", if_claimed=mine["claim"]["token"])
+            assert closed["status"] == "closed"
+            assert w1.stale(hours=0) == []
+    finally:
+        daemon.stop()
+
+
+def test_async_client_claims(repo: Path) -> None:
+    import trio
+
+    from bd_trio.client.asyncclient import AsyncClient
+
+    daemon = _daemon(repo)
+
+    async def main() -> list[str]:
+        winners: list[str] = []
+        async with AsyncClient(daemon.workspace.socket_path, actor="seed") as seed:
+            issue = await seed.create("contested")
+
+        async def racer(name: str) -> None:
+            async with AsyncClient(daemon.workspace.socket_path, actor=name) as agent:
+                try:
+                    await agent.claim(issue["id"])
+                    winners.append(name)
+                except BdError as exc:
+                    assert exc.code == "conflict"
+
+        async with trio.open_nursery() as nursery:
+            for n in range(8):
+                nursery.start_soon(racer, f"a{n}")
+        return winners
+
+    try:
+        assert len(trio.run(main)) == 1
+    finally:
+        daemon.stop()
+
+
+def test_jsonrpc_and_batch_carry_the_claim_operations(repo: Path) -> None:
+    import socket
+
+    daemon = _daemon(repo)
+    try:
+        with BlockingClient(daemon.workspace.socket_path, actor="w1") as w1:
+            w1.create("A")
+            w1.create("B")
+            w1.claim("bd-1")
+            result = w1.batch(
+                [
+                    {"op": "claim", "args": {"id": "bd-2"}},
+                    {"op": "claim", "args": {"id": "bd-1"}},  # mine already: renewed
+                    {"op": "heartbeat", "args": {"id": "bd-2"}},
+                ]
+            )
+            assert result["ok"] and len(result["results"]) == 3
+        with BlockingClient(daemon.workspace.socket_path, actor="w2") as w2:
+            w2.create("C")
+            result = w2.batch(
+                [
+                    {"op": "claim", "args": {"id": "bd-3"}},
+                    {"op": "claim", "args": {"id": "bd-1"}},  # w1's: stops the batch
+                    {"op": "create", "args": {"title": "never"}},
+                ]
+            )
+            assert not result["ok"] and len(result["results"]) == 2
+            assert "claimed by w1" in result["results"][1]["error"]["message"]
+            assert w2.list_issues(title="never") == []
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(str(daemon.workspace.socket_path))
+            stream = sock.makefile("rwb")
+            for line in (
+                {"operation": "ready_claim", "args": {}, "actor": "w3"},
+                {"operation": "claim", "args": {"id": "bd-2"}, "actor": "w3"},
+                {"operation": "unclaim", "args": {"id": "bd-2", "force": True}, "actor": "w3"},
+            ):
+                stream.write(json.dumps(line).encode() + b"\n")
+            stream.flush()
+            answers = [json.loads(stream.readline()) for _ in range(3)]
+        assert answers[0] == {"success": True, "data": []}
+        assert not answers[1]["success"] and "claimed by w1" in answers[1]["error"]
+        assert answers[2]["success"] and answers[2]["data"]["status"] == "open"
+    finally:
+        daemon.stop()

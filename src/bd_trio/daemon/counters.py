@@ -26,7 +26,7 @@ class Counters:
     largest_group: int = 0
     exports: int = 0
     imports: int = 0
-    claims_expired: int = 0
+    claims_swept: int = 0
     last_export_error: str | None = None
 
     def uptime_s(self) -> float:
@@ -66,7 +66,7 @@ class Counters:
             "largest_group": self.largest_group,
             "exports": self.exports,
             "imports": self.imports,
-            "claims_expired": self.claims_expired,
+            "claims_swept": self.claims_swept,
             "export_pending": dirty,
             "last_export_error": self.last_export_error,
             "flush_debounce_s": flush_debounce_s,

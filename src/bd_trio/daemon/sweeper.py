@@ -43,6 +43,6 @@ async def run_sweeper(
             logs.get().warning("claim sweep failed: %s", exc.message)
             continue
         if expired:
-            counters.claims_expired += len(expired)
+            counters.claims_swept += len(expired)
             logs.get().info("claims expired: %s", ", ".join(expired))
             writer.mark_dirty()  # the issues went back to open: export them

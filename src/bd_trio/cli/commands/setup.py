@@ -86,10 +86,12 @@ bd - issue tracking that coding agents use as their memory
   bd init --prefix proj            create .beads/ in this repository
   bd create "Fix login" -p 1 -t bug
   bd ready --json                  what can be worked on now (no open blockers)
-  bd update proj-1 -s in_progress  claim it
+  bd ready --claim --json          take the next ready issue: you alone get it
+  bd update proj-1 --claim         claim one issue (exit 1 names who holds it)
+  bd heartbeat proj-1              keep your claim alive while you work (lease: 4h)
   bd dep add proj-2 proj-1         proj-2 depends on proj-1 (proj-1 blocks proj-2)
   bd dep add proj-3 proj-9 -t parent-child   proj-3 is a child of epic proj-9
-  bd close proj-1 -r "Fixed in abc123"
+  bd close proj-1 -r "Fixed in abc123"   (--if-claimed TOKEN: only if still yours)
   bd show proj-2 --json            details, dependencies, comments
   bd blocked / bd stats / bd list -s open
 
