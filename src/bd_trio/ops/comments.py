@@ -11,6 +11,7 @@ from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.labels import parse_issue_id
 from bd_trio.ops.registry import operation
+from bd_trio.store import claims
 from bd_trio.store import issues as rows
 
 COMMENT_MAX = 65536
@@ -41,7 +42,7 @@ def comment_add(
     issue_id, text = parsed
     rows.require_issue(conn, issue_id)
     comment = rows.add_comment(conn, issue_id, ctx.actor, text, ctx.now)
-    rows.touch(conn, issue_id, ctx.now, ctx.actor)
+    claims.touch(conn, issue_id, ctx.actor, ctx.now)
     rows.add_event(conn, issue_id, "commented", ctx.actor, ctx.now, comment=text)
     rows.mark_dirty(conn, [issue_id], ctx.now)
     return comment

@@ -11,7 +11,7 @@ from bd_trio.model.enums import DepType
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import no_args, operation
-from bd_trio.store import graph
+from bd_trio.store import claims, graph
 from bd_trio.store import issues as rows
 from bd_trio.store.issues import DepRecord
 
@@ -63,7 +63,7 @@ def dep_add(
             depends_on_id=depends_on_id,
         )
     rows.insert_dep(conn, DepRecord(issue_id, depends_on_id, dep_type, ctx.now, ctx.actor))
-    rows.touch(conn, issue_id, ctx.now, ctx.actor)
+    claims.touch(conn, issue_id, ctx.actor, ctx.now)
     rows.add_event(
         conn,
         issue_id,
@@ -94,7 +94,7 @@ def dep_remove(conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext
             issue_id=issue_id,
         )
     rows.delete_dep(conn, issue_id, depends_on_id)
-    rows.touch(conn, issue_id, ctx.now, ctx.actor)
+    claims.touch(conn, issue_id, ctx.actor, ctx.now)
     rows.add_event(
         conn,
         issue_id,

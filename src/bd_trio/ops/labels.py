@@ -9,6 +9,7 @@ from bd_trio.model import validate
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import no_args, operation
+from bd_trio.store import claims
 from bd_trio.store import issues as rows
 
 
@@ -24,7 +25,7 @@ def label_add(conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext)
     rows.require_issue(conn, issue_id)
     if not rows.add_label(conn, issue_id, label):
         return {"issue_id": issue_id, "label": label, "status": "exists"}
-    rows.touch(conn, issue_id, ctx.now, ctx.actor)
+    claims.touch(conn, issue_id, ctx.actor, ctx.now)
     rows.add_event(conn, issue_id, "label_added", ctx.actor, ctx.now, new=label)
     rows.mark_dirty(conn, [issue_id], ctx.now)
     return {"issue_id": issue_id, "label": label, "status": "added"}
@@ -38,7 +39,7 @@ def label_remove(
     rows.require_issue(conn, issue_id)
     if not rows.remove_label(conn, issue_id, label):
         return {"issue_id": issue_id, "label": label, "status": "absent"}
-    rows.touch(conn, issue_id, ctx.now, ctx.actor)
+    claims.touch(conn, issue_id, ctx.actor, ctx.now)
     rows.add_event(conn, issue_id, "label_removed", ctx.actor, ctx.now, old=label)
     rows.mark_dirty(conn, [issue_id], ctx.now)
     return {"issue_id": issue_id, "label": label, "status": "removed"}

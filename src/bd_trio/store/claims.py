@@ -23,55 +23,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from bd_trio.errors import BdError, not_found
 from bd_trio.model import clock
 from bd_trio.model.durations import describe
 from bd_trio.store import issues as rows
+from bd_trio.store.claim_rows import COLUMNS as _COLUMNS
+from bd_trio.store.claim_rows import Claim, get_claim
 
 SYSTEM_ACTOR = "bd"  # the actor of events no person caused (a lease that ran out)
-_COLUMNS = "issue_id, holder, token, claimed_at, renewed_at, lease_s, expires_at"
-_CHUNK = 900
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    issue_id: str
-    holder: str
-    token: int
-    claimed_at: str
-    renewed_at: str
-    lease_s: float
-    expires_at: str | None  # None: the lease never expires
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `claim` object of an issue's JSON."""
-        return {
-            "holder": self.holder,
-            "token": self.token,
-            "claimed_at": self.claimed_at,
-            "expires_at": self.expires_at,
-        }
-
-
-def get_claim(conn: sqlite3.Connection, issue_id: str) -> Claim | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM claims WHERE issue_id = ?", (issue_id,)).fetchone()
-    return Claim(*row) if row else None
-
-
-def claims_for(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Claim]:
-    out: dict[str, Claim] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = tuple(ids[start : start + _CHUNK])
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-            f"SELECT {_COLUMNS} FROM claims WHERE issue_id IN ({marks})", chunk
-        ):
-            out[row[0]] = Claim(*row)
-    return out
 
 
 def expiry(now: str, lease_s: float) -> str | None:
@@ -329,6 +290,13 @@ def check_fence(conn: sqlite3.Connection, issue_id: str, token: int, now: str) -
         issue_id=issue_id,
         holder=claim.holder if claim is not None else None,
     )
+
+
+def touch(conn: sqlite3.Connection, issue_id: str, actor: str, now: str) -> None:
+    """The issue changed (a label, comment or dependency): a new updated_at, and the actor's
+    lease on it renewed if it holds the claim."""
+    rows.touch(conn, issue_id, now)
+    renew_if_holder(conn, issue_id, actor, now)
 
 
 def renew_if_holder(conn: sqlite3.Connection, issue_id: str, actor: str, now: str) -> None:

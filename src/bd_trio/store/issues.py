@@ -12,6 +12,7 @@ from typing import Any
 
 from bd_trio.errors import not_found
 from bd_trio.model.issue import Issue
+from bd_trio.store.claim_rows import claims_for, get_claim
 
 ISSUE_COLUMNS = (
     "id, title, description, design, acceptance_criteria, notes, status, priority, "
@@ -48,15 +49,11 @@ def issues_from_rows(
     labels = labels_for(conn, ids)
     if not with_claims:
         return [Issue.from_row(row, labels.get(row["id"])) for row in rows]
-    from bd_trio.store.claims import claims_for
-
     claims = claims_for(conn, ids)
     out = []
     for row in rows:
         claim = claims.get(row["id"])
-        out.append(
-            Issue.from_row(row, labels.get(row["id"]), claim.to_dict() if claim else None)
-        )
+        out.append(Issue.from_row(row, labels.get(row["id"]), claim.to_dict() if claim else None))
     return out
 
 
@@ -70,8 +67,6 @@ def get_issue(conn: sqlite3.Connection, issue_id: str) -> Issue | None:
             "SELECT label FROM labels WHERE issue_id = ? ORDER BY label", (issue_id,)
         )
     ]
-    from bd_trio.store.claims import get_claim
-
     claim = get_claim(conn, issue_id)
     return Issue.from_row(row, labels, claim.to_dict() if claim else None)
 
@@ -168,13 +163,8 @@ def mark_dirty(conn: sqlite3.Connection, issue_ids: Iterable[str], at: str) -> N
     )
 
 
-def touch(conn: sqlite3.Connection, issue_id: str, at: str, actor: str) -> None:
-    """The issue changed (a label, comment or dependency): a new updated_at, and the lease of
-    the actor's claim on it renewed (any write by the holder renews it)."""
+def touch(conn: sqlite3.Connection, issue_id: str, at: str) -> None:
     conn.execute("UPDATE issues SET updated_at = ? WHERE id = ?", (at, issue_id))
-    from bd_trio.store.claims import renew_if_holder
-
-    renew_if_holder(conn, issue_id, actor, at)
 
 
 # --- labels -----------------------------------------------------------------------------------
