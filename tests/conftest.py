@@ -122,16 +122,20 @@ class DaemonThread:
             raise self.error
 
 
-def _in_process(backend: str) -> BdRunner:
-    """Runs `bd_trio.cli.main.main` itself (fast path and typer path alike) with its standard
-    streams captured by typer's test runner."""
+def _in_process(backend: str, parser: str = "fast") -> BdRunner:
+    """Runs `bd_trio.cli.main.main` itself with its standard streams captured by typer's test
+    runner; `parser` "typer" sends every line through the typer app instead of the fast
+    parser (both are derived from cli/table.py; the CLI suite runs through each)."""
     runner = CliRunner()
 
     def bd(*args: str, input: str | None = None) -> Run:
         argv = list(args)
         if backend == "direct":
             argv.append("--no-daemon")
-        env = {"BD_REQUIRE_DAEMON": "1" if backend == "daemon" else None}
+        env = {
+            "BD_REQUIRE_DAEMON": "1" if backend == "daemon" else None,
+            "BD_CLI_PARSER": "typer" if parser == "typer" else None,
+        }
         with runner.isolation(input=input, env=env) as streams:
             try:
                 main(argv)
@@ -158,11 +162,17 @@ def daemon(repo: Path, backend_name: str) -> Iterator[DaemonThread | None]:
     running.stop()
 
 
+@pytest.fixture(params=["fast", "typer"])
+def cli_parser(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def bd(daemon: DaemonThread | None, backend_name: str) -> BdRunner:
+def bd(daemon: DaemonThread | None, backend_name: str, cli_parser: str) -> BdRunner:
     """`bd` in-process against an initialised workspace with prefix `bd`, through the backend
-    under test (with BD_REQUIRE_DAEMON set, a daemon test can never fall back to direct)."""
-    return _in_process(backend_name)
+    under test (with BD_REQUIRE_DAEMON set, a daemon test can never fall back to direct), and
+    through the fast parser or typer."""
+    return _in_process(backend_name, cli_parser)
 
 
 @pytest.fixture

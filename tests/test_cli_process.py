@@ -82,7 +82,12 @@ def _modules_after(cwd: Path, code: str) -> set[str]:
 
 def test_cli_never_imports_trio(repo: Path) -> None:
     run_bd_process(repo, "init", "-q").ok()
-    everything = _modules_after(repo, "from bd_trio.cli.app import build_app; build_app([])")
+    everything = _modules_after(
+        repo,
+        "import pkgutil, importlib, bd_trio.cli.commands as c\n"
+        "from bd_trio.cli.typerapp import build_app; build_app()\n"
+        "for m in pkgutil.iter_modules(c.__path__): importlib.import_module(f'{c.__name__}.{m.name}')",
+    )
     assert "trio" not in everything
     # A direct-mode call loads neither trio nor the CBOR codec it does not need.
     ready = _modules_after(

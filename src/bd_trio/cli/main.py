@@ -1,14 +1,17 @@
-"""Entry point of `bd`: pull out the global flags, then run the command: through the fast path
-when it knows the form (no typer import), else through the typer app."""
+"""Entry point of `bd`: pull out the global flags, parse the rest with the fast parser and run
+the command; typer takes over only for help and usage errors (see fastparse.py)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
-from bd_trio.cli import fastpath
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import fail
 from bd_trio.errors import BdError
+
+# BD_CLI_PARSER=typer sends every line through typer (tests run the CLI suite both ways).
+FORCE_TYPER = "BD_CLI_PARSER"
 
 
 def prepare(argv: list[str]) -> list[str]:
@@ -24,10 +27,15 @@ def prepare(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     rest = prepare(sys.argv[1:] if argv is None else argv)
     try:
-        if fastpath.run(rest):
-            return
-        from bd_trio.cli.app import build_app
+        if os.environ.get(FORCE_TYPER) != "typer":
+            from bd_trio.cli.fastparse import Call, parse
 
-        build_app(rest)(args=rest, prog_name="bd")
+            parsed = parse(rest)
+            if isinstance(parsed, Call):
+                parsed.invoke()
+                return
+        from bd_trio.cli.typerapp import build_app
+
+        build_app()(args=rest, prog_name="bd")
     except BdError as exc:  # any command: a bd error is "Error: <message>", exit 1
         fail(exc)

@@ -1,1 +1,2 @@
-"""One module per command family; each has `register(app)`."""
+"""The handlers of the `bd` commands, one module per family: plain functions taking the
+parsed arguments as keywords. `cli/table.py` declares which handler serves which command."""

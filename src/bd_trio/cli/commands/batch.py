@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import typer
-
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, fail, out
 from bd_trio.cli.session import backend, call
@@ -41,10 +39,7 @@ def parse_operations(text: str) -> list[Any]:
     return operations
 
 
-def batch(
-    file: Path | None = typer.Option(None, "--file", "-f", help="Operations file (default stdin)"),
-    atomic: bool = typer.Option(False, "--atomic", help="All or nothing"),
-) -> None:
+def batch(file: Path | None = None, atomic: bool = False) -> None:
     """Run operations in order; stop at the first failure (--atomic: undo all on failure)."""
     try:
         text = sys.stdin.read() if file is None else file.read_text(encoding="utf-8")
@@ -72,8 +67,4 @@ def batch(
         if result["rolled_back"]:
             out("Atomic batch rolled back: nothing was applied")
     if not result["ok"]:
-        raise typer.Exit(1)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(batch)
+        raise SystemExit(1)

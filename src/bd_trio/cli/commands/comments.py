@@ -1,10 +1,8 @@
-"""comments ID / comments add ID TEXT."""
+"""comments ID / comments add ID TEXT: the handler (declared in cli/table.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import typer
 
 from bd_trio.cli import globals as g
 from bd_trio.cli import render
@@ -13,12 +11,7 @@ from bd_trio.cli.session import backend, call
 from bd_trio.errors import BdError
 
 
-def comments(
-    args: list[str] = typer.Argument(..., metavar="ID | add ID [TEXT]"),
-    file: Path | None = typer.Option(
-        None, "--file", "-f", help="Read the comment text from a file"
-    ),
-) -> None:
+def comments(args: list[str], file: Path | None = None) -> None:
     """List the comments of an issue, or add one (`comments add ID TEXT`)."""
     if args[0] == "add":
         _add(args[1:], file)
@@ -58,7 +51,3 @@ def _add(args: list[str], file: Path | None) -> None:
         emit_json(comment)
     else:
         out(f"Comment added to {issue_id}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(comments)

@@ -1,4 +1,4 @@
-"""daemon start / stop / status / restart."""
+"""daemon start / stop / status / restart: the handlers (declared in cli/table.py)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,11 @@ import os
 import sys
 from typing import Any
 
-import typer
-
 from bd_trio.backend import launcher
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, fail, out
 from bd_trio.errors import BdError
 from bd_trio.workspace import Workspace, discover
-
-daemon_app = typer.Typer(help="Run the per-repository daemon.", no_args_is_help=True)
 
 
 def _workspace() -> Workspace:
@@ -46,14 +42,11 @@ def _report_started(health: dict[str, Any]) -> None:
         out(f"  Socket: {health['socket']}")
 
 
-@daemon_app.command("start")
 def start(
-    foreground: bool = typer.Option(False, "--foreground", help="Stay attached; log to stderr"),
-    flush_debounce: float = typer.Option(
-        1.0, "--flush-debounce", help="Seconds of quiet before exporting JSONL"
-    ),
-    auto_commit: bool = typer.Option(False, "--auto-commit", help="git commit each export"),
-    auto_push: bool = typer.Option(False, "--auto-push", help="git push after each commit"),
+    foreground: bool = False,
+    flush_debounce: float = 1.0,
+    auto_commit: bool = False,
+    auto_push: bool = False,
 ) -> None:
     """Start the daemon (detached unless --foreground)."""
     workspace = _workspace()
@@ -67,7 +60,6 @@ def start(
     _report_started(health)
 
 
-@daemon_app.command("stop")
 def stop() -> None:
     """Stop the daemon gracefully (queued writes finish, JSONL is exported)."""
     workspace = _workspace()
@@ -80,7 +72,6 @@ def stop() -> None:
         out(f"Daemon stopped (PID {pid})")
 
 
-@daemon_app.command("status")
 def status() -> None:
     """Is the daemon running? (--json: its health object)"""
     workspace = _workspace()
@@ -93,11 +84,8 @@ def status() -> None:
         _print_health(health)
 
 
-@daemon_app.command("restart")
 def restart(
-    flush_debounce: float = typer.Option(1.0, "--flush-debounce"),
-    auto_commit: bool = typer.Option(False, "--auto-commit"),
-    auto_push: bool = typer.Option(False, "--auto-push"),
+    flush_debounce: float = 1.0, auto_commit: bool = False, auto_push: bool = False
 ) -> None:
     """Stop the daemon if it runs, then start it."""
     workspace = _workspace()
@@ -105,7 +93,3 @@ def restart(
     launcher.stop(workspace)
     health = launcher.start(workspace, options)
     _report_started(health)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(daemon_app, name="daemon")

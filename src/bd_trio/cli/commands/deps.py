@@ -1,26 +1,13 @@
-"""dep add / remove / tree / cycles."""
+"""dep add / remove / tree / cycles: the handlers (declared in cli/table.py)."""
 
 from __future__ import annotations
-
-import typer
 
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, out, style
 from bd_trio.cli.session import backend, call
 
-dep_app = typer.Typer(
-    help="Manage dependencies (A depends on B: B blocks A).", no_args_is_help=True
-)
 
-
-@dep_app.command("add")
-def add(
-    issue_id: str = typer.Argument(..., metavar="ISSUE"),
-    depends_on_id: str = typer.Argument(..., metavar="DEPENDS_ON"),
-    dep_type: str = typer.Option(
-        "blocks", "--type", "-t", help="blocks|related|parent-child|discovered-from"
-    ),
-) -> None:
+def add(issue_id: str, depends_on_id: str, dep_type: str = "blocks") -> None:
     """ISSUE depends on DEPENDS_ON."""
     with backend() as be:
         data = call(
@@ -37,11 +24,7 @@ def add(
         )
 
 
-@dep_app.command("remove")
-def remove(
-    issue_id: str = typer.Argument(..., metavar="ISSUE"),
-    depends_on_id: str = typer.Argument(..., metavar="DEPENDS_ON"),
-) -> None:
+def remove(issue_id: str, depends_on_id: str) -> None:
     """Remove the dependency of ISSUE on DEPENDS_ON."""
     with backend() as be:
         data = call(be, "dep_remove", {"issue_id": issue_id, "depends_on_id": depends_on_id})
@@ -51,11 +34,7 @@ def remove(
         out(f"Removed dependency: {data['issue_id']} no longer depends on {data['depends_on_id']}")
 
 
-@dep_app.command("tree")
-def tree(
-    issue_id: str = typer.Argument(..., metavar="ID"),
-    max_depth: int = typer.Option(50, "--max-depth", "-d"),
-) -> None:
+def tree(issue_id: str, max_depth: int = 50) -> None:
     """What ID depends on, as a tree (root first)."""
     with backend() as be:
         nodes = call(be, "dep_tree", {"id": issue_id, "max_depth": max_depth})
@@ -75,7 +54,6 @@ def tree(
         out(line)
 
 
-@dep_app.command("cycles")
 def cycles() -> None:
     """Report dependency cycles (imports can bring them in; dep add refuses them)."""
     with backend() as be:
@@ -90,7 +68,3 @@ def cycles() -> None:
     for number, cycle in enumerate(found, start=1):
         path = " → ".join(issue["id"] for issue in cycle)
         out(f"  {number}. {path} → {cycle[0]['id']}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(dep_app, name="dep")

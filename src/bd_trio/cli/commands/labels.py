@@ -1,15 +1,11 @@
-"""label add / remove / list / list-all."""
+"""label add / remove / list / list-all: the handlers (declared in cli/table.py)."""
 
 from __future__ import annotations
-
-import typer
 
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, fail, out
 from bd_trio.cli.session import backend, call, run_each
 from bd_trio.errors import BdError
-
-label_app = typer.Typer(help="Manage labels.", no_args_is_help=True)
 
 
 def _split(args: list[str]) -> tuple[list[str], str]:
@@ -18,8 +14,7 @@ def _split(args: list[str]) -> tuple[list[str], str]:
     return args[:-1], args[-1]
 
 
-@label_app.command("add")
-def add(args: list[str] = typer.Argument(..., metavar="ID... LABEL")) -> None:
+def add(args: list[str]) -> None:
     """Add LABEL to each issue."""
     ids, label = _split(args)
     run_each(
@@ -30,8 +25,7 @@ def add(args: list[str] = typer.Argument(..., metavar="ID... LABEL")) -> None:
     )
 
 
-@label_app.command("remove")
-def remove(args: list[str] = typer.Argument(..., metavar="ID... LABEL")) -> None:
+def remove(args: list[str]) -> None:
     """Remove LABEL from each issue."""
     ids, label = _split(args)
     run_each(
@@ -42,8 +36,7 @@ def remove(args: list[str] = typer.Argument(..., metavar="ID... LABEL")) -> None
     )
 
 
-@label_app.command("list")
-def list_(issue_id: str = typer.Argument(..., metavar="ID")) -> None:
+def list_labels(issue_id: str) -> None:
     """Labels of one issue."""
     with backend() as be:
         labels = call(be, "label_list", {"id": issue_id})
@@ -58,7 +51,6 @@ def list_(issue_id: str = typer.Argument(..., metavar="ID")) -> None:
         out(f"  {label}")
 
 
-@label_app.command("list-all")
 def list_all() -> None:
     """Every label in use, with how many issues carry it."""
     with backend() as be:
@@ -73,7 +65,3 @@ def list_all() -> None:
     width = max(len(c["label"]) for c in counts)
     for c in counts:
         out(f"  {c['label']:<{width}}  {c['count']}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(label_app, name="label")

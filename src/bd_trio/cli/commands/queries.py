@@ -1,62 +1,152 @@
-"""list, ready, blocked, stats: typer bindings (the work is in bd_trio.cli.reads)."""
+"""list, ready, blocked, stats, stale: the handlers (declared in cli/table.py)."""
 
 from __future__ import annotations
 
-import typer
+from typing import Any
 
-from bd_trio.cli import reads
-from bd_trio.cli.commands.options import lease_option
+from bd_trio.cli import globals as g
+from bd_trio.cli import render
+from bd_trio.cli.output import emit_json, out, usage
+from bd_trio.cli.parsing import comma_list, priority
+from bd_trio.cli.session import backend, call
 
 
-def list_(
-    status: str | None = typer.Option(None, "--status", "-s", help="Status, or 'all'"),
-    prio: str | None = typer.Option(None, "--priority", "-p"),
-    assignee: str | None = typer.Option(None, "--assignee", "-a"),
-    issue_type: str | None = typer.Option(None, "--type", "-t"),
-    label: list[str] | None = typer.Option(None, "--label", "-l", help="Has all of these"),
-    label_any: list[str] | None = typer.Option(None, "--label-any", help="Has any of these"),
-    title: str | None = typer.Option(None, "--title", help="Title contains (any case)"),
-    ids: str | None = typer.Option(None, "--id", help="Only these ids: a,b"),
-    limit: int = typer.Option(0, "--limit", "-n", help="At most N (0 = all)"),
+def list_issues(
+    status: str | None = None,
+    prio: str | None = None,
+    assignee: str | None = None,
+    issue_type: str | None = None,
+    label: list[str] | None = None,
+    label_any: list[str] | None = None,
+    title: str | None = None,
+    ids: str | None = None,
+    limit: int = 0,
 ) -> None:
     """List issues, highest priority first, newest first within a priority."""
-    reads.run_list(status, prio, assignee, issue_type, label, label_any, title, ids, limit)
+    p = priority(prio)
+    args: dict[str, Any] = {"limit": limit}
+    for key, value in {
+        "status": status,
+        "priority": p,
+        "assignee": assignee,
+        "issue_type": issue_type,
+        "title": title,
+    }.items():
+        if value is not None:
+            args[key] = value
+    if label:
+        args["labels"] = comma_list(label)
+    if label_any:
+        args["labels_any"] = comma_list(label_any)
+    if ids:
+        args["ids"] = comma_list([ids])
+    with backend() as be:
+        issues = call(be, "list", args)
+    if g.current.json:
+        emit_json(issues)
+        return
+    out(f"Found {len(issues)} issues:")
+    for issue in issues:
+        out()
+        for line in render.issue_block(issue):
+            out(line)
 
 
 def ready(
-    limit: int = typer.Option(10, "--limit", "-n", help="At most N (0 = all)"),
-    prio: str | None = typer.Option(None, "--priority", "-p"),
-    assignee: str | None = typer.Option(None, "--assignee", "-a"),
-    claim: bool = typer.Option(
-        False, "--claim", help="Claim the first one you may take (one winner per issue)"
-    ),
-    lease: str | None = lease_option(),
+    limit: int = 10,
+    prio: str | None = None,
+    assignee: str | None = None,
+    claim: bool = False,
+    lease: str | None = None,
 ) -> None:
     """Open issues with nothing blocking them: what to work on next. With --claim: claim the
-    first one you may take, in one step."""
-    reads.run_ready(limit, prio, assignee, claim, lease)
+    first one you may take, in one step (exactly one caller gets each issue)."""
+    p = priority(prio)
+    args: dict[str, Any] = {} if claim else {"limit": limit}
+    if p is not None:
+        args["priority"] = p
+    if assignee is not None:
+        args["assignee"] = assignee
+    if lease is not None:
+        if not claim:
+            usage("--lease goes with --claim")
+        args["lease"] = lease
+    with backend() as be:
+        issues = call(be, "ready_claim" if claim else "ready", args)
+    if g.current.json:
+        emit_json(issues)
+        return
+    if claim:
+        if issues:
+            issue = issues[0]
+            out(f"Claimed {issue['id']}: {issue['title']}")
+            out(f"  {render.claim_text(issue.get('claim'))}")
+        else:
+            out("No ready work")
+        return
+    if not issues:
+        out("No ready work found")
+        return
+    out(f"Ready work ({len(issues)} issues with no blockers):")
+    out()
+    for number, issue in enumerate(issues, start=1):
+        out(f"{number}. {render.one_line(issue)}")
+        if issue.get("assignee"):
+            out(f"   Assignee: {issue['assignee']}")
 
 
-def stale(
-    hours: float = typer.Option(24.0, "--hours", help="Idle for at least this many hours"),
-) -> None:
-    """In-progress issues whose claim expired or with no activity for --hours."""
-    reads.run_stale(hours)
+def stale(hours: float = 24.0) -> None:
+    """In-progress issues whose claim expired or with no activity for HOURS."""
+    with backend() as be:
+        issues = call(be, "stale", {"hours": hours})
+    if g.current.json:
+        emit_json(issues)
+        return
+    if not issues:
+        out(f"No stale issues (in progress, idle for {hours:g} h or with an expired claim)")
+        return
+    out(f"Stale issues ({len(issues)}):")
+    for issue in issues:
+        out()
+        out(render.one_line(issue))
+        holder = issue.get("holder") or "nobody"
+        out(f"  {issue['stale_reason']}: held by {holder}, idle {issue['idle_hours']:.1f} h")
 
 
 def blocked() -> None:
     """Issues waiting on open blockers."""
-    reads.run_blocked()
+    with backend() as be:
+        issues = call(be, "blocked", {})
+    if g.current.json:
+        emit_json(issues)
+        return
+    if not issues:
+        out("No blocked issues")
+        return
+    out(f"Blocked issues ({len(issues)}):")
+    for issue in issues:
+        out()
+        out(render.one_line(issue))
+        out(
+            f"  Blocked by {issue['blocked_by_count']} open dependencies: "
+            f"[{', '.join(issue['blocked_by'])}]"
+        )
 
 
 def stats() -> None:
     """Counts of issues by state."""
-    reads.run_stats()
-
-
-def register(app: typer.Typer) -> None:
-    app.command("list")(list_)
-    app.command()(ready)
-    app.command()(blocked)
-    app.command()(stats)
-    app.command()(stale)
+    with backend() as be:
+        data = call(be, "stats", {})
+    if g.current.json:
+        emit_json(data)
+        return
+    out("Issue Statistics:")
+    out()
+    out(f"Total Issues: {data['total_issues']}")
+    out(f"Open: {data['open_issues']}")
+    out(f"In Progress: {data['in_progress_issues']}")
+    out(f"Closed: {data['closed_issues']}")
+    out(f"Blocked: {data['blocked_issues']}")
+    out(f"Ready: {data['ready_issues']}")
+    if data["average_lead_time_hours"]:
+        out(f"Avg Lead Time: {data['average_lead_time_hours']:.1f} hours")

@@ -1,10 +1,8 @@
-"""init, version, quickstart."""
+"""init, version, quickstart: the handlers (declared in cli/table.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import typer
 
 from bd_trio import INTERFACE_VERSION, __version__
 from bd_trio.backend.direct import DirectBackend
@@ -15,11 +13,7 @@ from bd_trio.store.meta import set_config
 from bd_trio.workspace import BEADS_DIR, DB_NAME, Workspace, create_at, default_prefix
 
 
-def init(
-    prefix: str | None = typer.Option(None, "--prefix", "-p", help="Id prefix (default: dir name)"),
-    quiet: bool = typer.Option(False, "--quiet", "-q"),
-    id_mode: str | None = typer.Option(None, "--id-mode", help="sequential (default) or hash"),
-) -> None:
+def init(prefix: str | None = None, quiet: bool = False, id_mode: str | None = None) -> None:
     """Create .beads/ here (or take over an existing one from a clone)."""
     opts = g.current
     db_path = Path(opts.db).expanduser().resolve() if opts.db else Path.cwd() / BEADS_DIR / DB_NAME
@@ -105,9 +99,3 @@ Global flags anywhere: --json --db PATH --actor NAME --no-daemon --no-auto-flush
 def quickstart() -> None:
     """A short guide for agents."""
     out(QUICKSTART.rstrip())
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(init)
-    app.command()(version)
-    app.command()(quickstart)

@@ -1,11 +1,9 @@
-"""export / import of JSONL."""
+"""export / import of JSONL: the handlers (declared in cli/table.py)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-import typer
 
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, err, fail
@@ -15,10 +13,7 @@ from bd_trio.sync import jsonl
 from bd_trio.workspace import write_atomic
 
 
-def export(
-    output: Path | None = typer.Option(None, "--output", "-o", help="File (default: stdout)"),
-    status: str | None = typer.Option(None, "--status", "-s"),
-) -> None:
+def export(output: Path | None = None, status: str | None = None) -> None:
     """Write issues as JSONL (one object per line, sorted by id)."""
     args = {} if status is None else {"status": status}
     with backend() as be:
@@ -33,10 +28,10 @@ def export(
 
 
 def import_(
-    input_path: Path | None = typer.Option(None, "--input", "-i", help="File (default: stdin)"),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would change"),
-    skip_existing: bool = typer.Option(False, "--skip-existing", help="Never update issues"),
-    strict: bool = typer.Option(False, "--strict", help="Fail on dependencies to unknown ids"),
+    input_path: Path | None = None,
+    dry_run: bool = False,
+    skip_existing: bool = False,
+    strict: bool = False,
 ) -> None:
     """Import JSONL: new ids are created, changed issues updated (newer wins)."""
     try:
@@ -62,8 +57,3 @@ def import_(
         err(f"  warning: {warning}")
     if g.current.json:
         emit_json(summary)
-
-
-def register(app: typer.Typer) -> None:
-    app.command("export")(export)
-    app.command("import")(import_)

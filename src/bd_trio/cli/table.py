@@ -1,0 +1,399 @@
+"""THE declaration of every `bd` command: name, arguments, options, help, handler, JSON shape.
+
+Adding an option is one edit here (and the handler's keyword argument). The fast parser
+(`fastparse.py`, no typer), the typer app (`typerapp.py`: help, usage errors) and the command
+reference (docs/CLI.md, checked by a test) are derived from this table, and
+tests/test_cli_parsers.py runs a corpus of command lines through both parsers and requires
+the same calls and the same usage errors.
+"""
+
+from __future__ import annotations
+
+from bd_trio.cli.declare import Arg, Command, Group, Opt
+
+# Options several commands share.
+PRIORITY = Opt("prio", ("--priority", "-p"), help="0-4 or P0-P4 (0 is highest)")
+TYPE = Opt("issue_type", ("--type", "-t"), help="bug|feature|task|epic|chore")
+ASSIGNEE = Opt("assignee", ("--assignee", "-a"))
+TITLE = Opt("title", ("--title",))
+DESCRIPTION = Opt("description", ("--description", "-d"))
+DESIGN = Opt("design", ("--design",))
+ACCEPTANCE = Opt("acceptance", ("--acceptance", "--acceptance-criteria"))
+NOTES = Opt("notes", ("--notes",))
+EXTERNAL_REF = Opt("external_ref", ("--external-ref",))
+LEASE = Opt(
+    "lease",
+    ("--lease",),
+    "lease",
+    help="Lease length: 90s, 15m, 4h, 0 = never expires (default: claim_lease in "
+    "config.json, else 4h)",
+)
+IF_CLAIMED = Opt(
+    "if_claimed",
+    ("--if-claimed",),
+    "int",
+    metavar="TOKEN",
+    help="Apply only while the claim with this token is the current one (fencing)",
+)
+IDS = Arg("ids", "ID...", many=True)
+ISSUE_JSON = "the Issue object"
+ISSUES_JSON = "array of Issue"
+
+COMMANDS: tuple[Command | Group, ...] = (
+    Command(
+        "init",
+        "setup.init",
+        "Create .beads/ here (or take over an existing one from a clone).",
+        opts=(
+            Opt("prefix", ("--prefix", "-p"), help="Id prefix (default: the directory's name)"),
+            Opt("quiet", ("--quiet", "-q"), "flag", False, help="Print nothing"),
+            Opt("id_mode", ("--id-mode",), help="sequential (default) or hash"),
+        ),
+        json='{"database", "prefix", "id_mode", "issues"}',
+    ),
+    Command(
+        "create",
+        "issues.create",
+        "Create an issue (or several from a Markdown plan with -f).",
+        args=(Arg("title_arg", "[TITLE]", required=False, help="Issue title"),),
+        opts=(
+            Opt("title", ("--title",), help="Issue title (instead of TITLE)"),
+            DESCRIPTION,
+            DESIGN,
+            ACCEPTANCE,
+            NOTES,
+            PRIORITY._replace(help="0-4 or P0-P4 (default 2)"),
+            TYPE._replace(help="bug|feature|task|epic|chore (default task)"),
+            ASSIGNEE,
+            Opt("labels", ("--labels", "-l"), "list", help="a,b (repeatable)"),
+            Opt("issue_id", ("--id",), help="Explicit id (e.g. bd-42)"),
+            EXTERNAL_REF,
+            Opt("deps", ("--deps",), help="type:id,... (type defaults to blocks)"),
+            Opt("file", ("--file", "-f"), "path", help="Create issues from a Markdown plan"),
+        ),
+        json=f"{ISSUE_JSON} (labels included); with -f, an array of them",
+    ),
+    Command(
+        "show",
+        "issues.show",
+        "Show issues with their dependencies, dependents and comments.",
+        args=(IDS,),
+        json=f"{ISSUES_JSON}, each with labels, dependencies and dependents (Issue objects with "
+        "dependency_type) and comments",
+    ),
+    Command(
+        "update",
+        "issues.update",
+        "Update fields of issues; only the flags given change anything. --claim takes the "
+        "issue for you (exactly one caller wins), --unclaim releases it.",
+        args=(IDS,),
+        opts=(
+            Opt("status", ("--status", "-s"), help="open|in_progress|blocked|closed"),
+            PRIORITY,
+            TITLE,
+            DESCRIPTION,
+            ASSIGNEE,
+            DESIGN,
+            NOTES,
+            ACCEPTANCE,
+            EXTERNAL_REF,
+            TYPE,
+            Opt(
+                "claim",
+                ("--claim",),
+                "flag",
+                False,
+                help="Claim it: in progress, assigned to you (one winner)",
+            ),
+            LEASE,
+            Opt("unclaim", ("--unclaim",), "flag", False, help="Release the claim: back to open"),
+            Opt(
+                "force", ("--force",), "flag", False, help="With --unclaim: release anyone's claim"
+            ),
+            IF_CLAIMED,
+        ),
+        json=f"{ISSUES_JSON} (with claim while claimed)",
+    ),
+    Command(
+        "close",
+        "issues.close",
+        "Close issues (with --if-claimed: only while that claim is current).",
+        args=(IDS,),
+        opts=(Opt("reason", ("--reason", "-r"), default="Closed"), IF_CLAIMED),
+        json=ISSUES_JSON,
+    ),
+    Command(
+        "reopen",
+        "issues.reopen",
+        "Reopen closed issues.",
+        args=(IDS,),
+        opts=(Opt("reason", ("--reason", "-r")),),
+        json=ISSUES_JSON,
+    ),
+    Command(
+        "heartbeat",
+        "issues.heartbeat",
+        "Renew your claims' leases (the holder only).",
+        args=(IDS,),
+        opts=(LEASE,),
+        json=f"{ISSUES_JSON} with their renewed claim",
+    ),
+    Command(
+        "list",
+        "queries.list_issues",
+        "List issues, highest priority first, newest first within a priority.",
+        opts=(
+            Opt("status", ("--status", "-s"), help="Status, or 'all'"),
+            PRIORITY,
+            ASSIGNEE,
+            TYPE,
+            Opt("label", ("--label", "-l"), "list", help="Has all of these"),
+            Opt("label_any", ("--label-any",), "list", help="Has any of these"),
+            Opt("title", ("--title",), help="Title contains (any case)"),
+            Opt("ids", ("--id",), help="Only these ids: a,b"),
+            Opt("limit", ("--limit", "-n"), "int", 0, help="At most N (0 = all)"),
+        ),
+        json=f"{ISSUES_JSON} with labels ([] when empty)",
+    ),
+    Command(
+        "ready",
+        "queries.ready",
+        "Open issues with nothing blocking them: what to work on next. With --claim: claim "
+        "the first one you may take, in one step.",
+        opts=(
+            Opt("limit", ("--limit", "-n"), "int", 10, help="At most N (0 = all)"),
+            PRIORITY,
+            ASSIGNEE,
+            Opt(
+                "claim",
+                ("--claim",),
+                "flag",
+                False,
+                help="Claim the first one you may take (one winner per issue)",
+            ),
+            LEASE,
+        ),
+        json=f"{ISSUES_JSON}; with --claim, the one claimed issue in an array, or []",
+    ),
+    Command(
+        "blocked",
+        "queries.blocked",
+        "Issues waiting on open blockers.",
+        json=f"{ISSUES_JSON} + blocked_by_count, blocked_by",
+    ),
+    Command(
+        "stats",
+        "queries.stats",
+        "Counts of issues by state.",
+        json='{"total_issues", "open_issues", "in_progress_issues", "closed_issues", '
+        '"blocked_issues", "ready_issues", "average_lead_time_hours"}',
+    ),
+    Command(
+        "stale",
+        "queries.stale",
+        "In-progress issues whose claim expired or with no activity for --hours.",
+        opts=(Opt("hours", ("--hours",), "float", 24.0, help="Idle for at least this many hours"),),
+        json=f"{ISSUES_JSON} + stale_reason, holder, idle_hours",
+    ),
+    Group(
+        "dep",
+        "Manage dependencies (A depends on B: B blocks A).",
+        (
+            Command(
+                "add",
+                "deps.add",
+                "ISSUE depends on DEPENDS_ON.",
+                args=(Arg("issue_id", "ISSUE"), Arg("depends_on_id", "DEPENDS_ON")),
+                opts=(
+                    Opt(
+                        "dep_type",
+                        ("--type", "-t"),
+                        default="blocks",
+                        help="blocks|related|parent-child|discovered-from",
+                    ),
+                ),
+                json='{"status": "added", "issue_id", "depends_on_id", "type"}',
+            ),
+            Command(
+                "remove",
+                "deps.remove",
+                "Remove the dependency of ISSUE on DEPENDS_ON.",
+                args=(Arg("issue_id", "ISSUE"), Arg("depends_on_id", "DEPENDS_ON")),
+                json='{"status": "removed", "issue_id", "depends_on_id"}',
+            ),
+            Command(
+                "tree",
+                "deps.tree",
+                "What ID depends on, as a tree (root first).",
+                args=(Arg("issue_id", "ID"),),
+                opts=(Opt("max_depth", ("--max-depth", "-d"), "int", 50),),
+                json=f"{ISSUES_JSON} + depth, dependency_type, truncated",
+            ),
+            Command(
+                "cycles",
+                "deps.cycles",
+                "Report dependency cycles (imports can bring them in; dep add refuses them).",
+                json="array of cycles, each an array of Issue",
+            ),
+        ),
+    ),
+    Group(
+        "label",
+        "Manage labels.",
+        (
+            Command(
+                "add",
+                "labels.add",
+                "Add LABEL to each issue.",
+                args=(Arg("args", "ID... LABEL", many=True),),
+                json='array of {"issue_id", "label", "status"}',
+            ),
+            Command(
+                "remove",
+                "labels.remove",
+                "Remove LABEL from each issue.",
+                args=(Arg("args", "ID... LABEL", many=True),),
+                json='array of {"issue_id", "label", "status"}',
+            ),
+            Command(
+                "list",
+                "labels.list_labels",
+                "Labels of one issue.",
+                args=(Arg("issue_id", "ID"),),
+                json='array of label texts, e.g. ["a", "b"]',
+            ),
+            Command(
+                "list-all",
+                "labels.list_all",
+                "Every label in use, with how many issues carry it.",
+                json='array of {"label", "count"}',
+            ),
+        ),
+    ),
+    Command(
+        "comments",
+        "comments.comments",
+        "List the comments of an issue, or add one (`comments add ID TEXT`).",
+        args=(Arg("args", "ID | add ID [TEXT]", many=True),),
+        opts=(Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),),
+        json='array of Comment {"id", "issue_id", "author", "text", "created_at"}; with add, '
+        "the new Comment",
+    ),
+    Command(
+        "export",
+        "transfer.export",
+        "Write issues as JSONL (one object per line, sorted by id).",
+        opts=(
+            Opt("output", ("--output", "-o"), "path", help="File (default: stdout)"),
+            Opt("status", ("--status", "-s")),
+        ),
+        json="(JSONL, always)",
+    ),
+    Command(
+        "import",
+        "transfer.import_",
+        "Import JSONL: new ids are created, changed issues updated (newer wins).",
+        opts=(
+            Opt("input_path", ("--input", "-i"), "path", help="File (default: stdin)"),
+            Opt("dry_run", ("--dry-run",), "flag", False, help="Report what would change"),
+            Opt("skip_existing", ("--skip-existing",), "flag", False, help="Never update issues"),
+            Opt(
+                "strict",
+                ("--strict",),
+                "flag",
+                False,
+                help="Fail on dependencies to unknown ids",
+            ),
+        ),
+        json='{"created", "updated", "unchanged", "skipped", "collisions", "warnings", "dry_run"}',
+    ),
+    Command(
+        "batch",
+        "batch.batch",
+        "Run operations in order; stop at the first failure (--atomic: undo all on failure).",
+        opts=(
+            Opt("file", ("--file", "-f"), "path", help="Operations file (default stdin)"),
+            Opt("atomic", ("--atomic",), "flag", False, help="All or nothing"),
+        ),
+        json='{"results": [{"op", "ok", "data" | "error"}], "ok", "atomic", "rolled_back"}',
+    ),
+    Group(
+        "daemon",
+        "Run the per-repository daemon.",
+        (
+            Command(
+                "start",
+                "daemon.start",
+                "Start the daemon (detached unless --foreground).",
+                opts=(
+                    Opt(
+                        "foreground",
+                        ("--foreground",),
+                        "flag",
+                        False,
+                        help="Stay attached; log to stderr",
+                    ),
+                    Opt(
+                        "flush_debounce",
+                        ("--flush-debounce",),
+                        "float",
+                        1.0,
+                        help="Seconds of quiet before exporting JSONL",
+                    ),
+                    Opt(
+                        "auto_commit",
+                        ("--auto-commit",),
+                        "flag",
+                        False,
+                        help="git commit each export",
+                    ),
+                    Opt(
+                        "auto_push",
+                        ("--auto-push",),
+                        "flag",
+                        False,
+                        help="git push after each commit",
+                    ),
+                ),
+                json="the health object",
+            ),
+            Command(
+                "stop",
+                "daemon.stop",
+                "Stop the daemon gracefully (queued writes finish, JSONL is exported).",
+                json='{"stopped", "pid"}',
+            ),
+            Command(
+                "status",
+                "daemon.status",
+                "Is the daemon running? (--json: its health object)",
+                json='the health object, or {"status": "stopped"}',
+            ),
+            Command(
+                "restart",
+                "daemon.restart",
+                "Stop the daemon if it runs, then start it.",
+                opts=(
+                    Opt("flush_debounce", ("--flush-debounce",), "float", 1.0),
+                    Opt("auto_commit", ("--auto-commit",), "flag", False),
+                    Opt("auto_push", ("--auto-push",), "flag", False),
+                ),
+                json="the health object",
+            ),
+        ),
+    ),
+    Command(
+        "version",
+        "setup.version",
+        "Print the bd interface level and the bd-trio version.",
+        json='{"version", "interface", "bd_trio"}',
+    ),
+    Command("quickstart", "setup.quickstart", "A short guide for agents."),
+)
+
+
+def find(name: str) -> Command | Group | None:
+    for entry in COMMANDS:
+        if entry.name == name:
+            return entry
+    return None

@@ -1,0 +1,134 @@
+"""The typer app, derived from the declarations in `table.py`.
+
+typer serves what the fast parser leaves to it: `--help` (for every command and group), usage
+errors with typer's messages and exit code 2, and any line the fast parser defers. Each command
+becomes a function whose signature is built from its declaration, so typer sees the same
+parameters, spellings, defaults and help as the fast parser, and calls the same handler.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from bd_trio.cli.declare import Arg, Command, Group, Opt
+from bd_trio.cli.fastparse import resolve
+from bd_trio.cli.table import COMMANDS
+from bd_trio.model.durations import parse_duration
+
+Invoke = Callable[[Command, dict[str, Any]], None]
+
+
+def _call_handler(command: Command, kwargs: dict[str, Any]) -> None:
+    resolve(command.handler)(**kwargs)
+
+
+def build_app(invoke: Invoke = _call_handler) -> typer.Typer:
+    """The whole `bd` app. `invoke` runs a parsed command (tests pass a recorder)."""
+    app = _new_app()
+    for entry in COMMANDS:
+        if isinstance(entry, Group):
+            group = typer.Typer(help=entry.help, no_args_is_help=True)
+            for command in entry.commands:
+                group.command(command.name, help=command.help)(_function(command, invoke))
+            app.add_typer(group, name=entry.name)
+        else:
+            app.command(entry.name, help=entry.help)(_function(entry, invoke))
+    return app
+
+
+def _check_lease(value: str | None) -> str | None:
+    if value is not None and parse_duration(value) is None:
+        raise typer.BadParameter(
+            f"{value!r} is not a lease length: use 90s, 15m, 4h, 1h30m, 2d, or 0 for no expiry"
+        )
+    return value
+
+
+_METAVARS = {
+    "str": "TEXT",
+    "int": "INTEGER",
+    "float": "NUMBER",
+    "list": "TEXT",
+    "path": "PATH",
+    "lease": "DURATION",
+}
+
+_OPTION_TYPES: dict[str, Any] = {
+    "str": str,
+    "int": int,
+    "float": float,
+    "flag": bool,
+    "list": list[str],
+    "path": Path,
+    "lease": str,
+}
+
+
+def _option(opt: Opt) -> inspect.Parameter:
+    annotation = _OPTION_TYPES[opt.kind]
+    if opt.default is None:
+        annotation = annotation | None
+    info = typer.Option(
+        opt.default,
+        *opt.flags,
+        help=opt.help or None,
+        metavar=opt.metavar or _METAVARS.get(opt.kind),
+        callback=_check_lease if opt.kind == "lease" else None,
+        show_default=opt.default not in (None, False),
+    )
+    return inspect.Parameter(
+        opt.param, inspect.Parameter.KEYWORD_ONLY, default=info, annotation=annotation
+    )
+
+
+def _argument(arg: Arg) -> inspect.Parameter:
+    annotation: Any = list[str] if arg.many else str
+    if not arg.required:
+        annotation = annotation | None
+    info = typer.Argument(... if arg.required else None, metavar=arg.metavar, help=arg.help or None)
+    return inspect.Parameter(
+        arg.param, inspect.Parameter.KEYWORD_ONLY, default=info, annotation=annotation
+    )
+
+
+def _function(command: Command, invoke: Invoke) -> Callable[..., None]:
+    def run(**kwargs: Any) -> None:
+        invoke(command, kwargs)
+
+    parameters = [*map(_argument, command.args), *map(_option, command.opts)]
+    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters}
+    run.__name__ = command.name.replace("-", "_")
+    run.__doc__ = command.help
+    return run
+
+
+def _new_app() -> typer.Typer:
+    app = typer.Typer(
+        name="bd",
+        help="bd: issue tracking for coding agents (bd-trio). Run `bd quickstart` for a tour.",
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_global_flags)
+    return app
+
+
+def _global_flags(
+    json_output: bool = typer.Option(False, "--json", help="JSON on stdout (anywhere on the line)"),
+    db: str | None = typer.Option(None, "--db", help="Database path (else $BEADS_DB, else search)"),
+    actor: str | None = typer.Option(None, "--actor", help="Who acts (else $BD_ACTOR, $USER)"),
+    no_daemon: bool = typer.Option(False, "--no-daemon", help="Open the database directly"),
+    no_auto_flush: bool = typer.Option(False, "--no-auto-flush", help="Do not export JSONL"),
+    no_auto_import: bool = typer.Option(False, "--no-auto-import", help="Do not import JSONL"),
+) -> None:
+    """Global flags are taken out of the command line before parsing (see cli.globals); they
+    are declared here so that --help lists them."""
