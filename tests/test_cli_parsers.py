@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from typer._click import exceptions as click_exceptions
 import pytest
 import typer.main
+from typer._click import exceptions as click_exceptions
 
 from bd_trio.cli.declare import Command, Group
 from bd_trio.cli.fastparse import Call, Usage, parse, resolve

@@ -86,7 +86,8 @@ def test_cli_never_imports_trio(repo: Path) -> None:
         repo,
         "import pkgutil, importlib, bd_trio.cli.commands as c\n"
         "from bd_trio.cli.typerapp import build_app; build_app()\n"
-        "for m in pkgutil.iter_modules(c.__path__): importlib.import_module(f'{c.__name__}.{m.name}')",
+        "for m in pkgutil.iter_modules(c.__path__):\n"
+        "    importlib.import_module(f'{c.__name__}.{m.name}')",
     )
     assert "trio" not in everything
     # A direct-mode call loads neither trio nor the CBOR codec it does not need.
