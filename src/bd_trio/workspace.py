@@ -14,16 +14,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from bd_trio import locate
 from bd_trio.errors import BdError
-from bd_trio.model.durations import DEFAULT_LEASE, DEFAULT_LEASE_S
 
 # Plain NamedTuples and lazy imports (validation, hashing) here: this module is on the path of
 # every CLI call, whose start-up time agents pay on each command.
+from bd_trio.locate import BEADS_DIR, CONFIG_NAME, DB_NAME, JSONL_NAME
+from bd_trio.model.durations import DEFAULT_LEASE, DEFAULT_LEASE_S
 
-BEADS_DIR = ".beads"
-DB_NAME = "beads.db"
-JSONL_NAME = "issues.jsonl"
-CONFIG_NAME = "config.json"
 ID_MODES = ("sequential", "hash")
 
 GITIGNORE = """\
@@ -80,18 +78,9 @@ class Workspace(NamedTuple):
 
     @property
     def socket_path(self) -> Path:
-        """Where the daemon listens: $BD_SOCKET, else `.beads/bd.sock`, else (when that path is
-        too long for AF_UNIX) a socket named after this workspace in a private runtime dir."""
-        override = os.environ.get("BD_SOCKET")
-        if override:
-            return Path(override)
-        preferred = self.beads_dir / "bd.sock"
-        if len(os.fsencode(preferred)) <= MAX_SOCKET_PATH:
-            return preferred
-        import hashlib
-
-        digest = hashlib.sha256(os.fsencode(self.beads_dir.resolve())).hexdigest()[:16]
-        return private_runtime_dir() / f"bd-{digest}.sock"
+        """Where the daemon listens (locate.socket_path: $BD_SOCKET, `.beads/bd.sock`, or a
+        private runtime dir when that path is too long for AF_UNIX)."""
+        return Path(locate.socket_path(str(self.beads_dir)))
 
     def load_config(self) -> Config:
         try:
@@ -130,21 +119,6 @@ class Workspace(NamedTuple):
         )
 
 
-# sun_path is 108 bytes on Linux (104 on macOS), including the terminating NUL.
-MAX_SOCKET_PATH = 100
-
-
-def private_runtime_dir() -> Path:
-    """A directory only this user can enter: $XDG_RUNTIME_DIR/bd-trio or /tmp/bd-trio-<uid>."""
-    base = os.environ.get("XDG_RUNTIME_DIR")
-    path = Path(base) / "bd-trio" if base else Path("/tmp") / f"bd-trio-{os.getuid()}"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if path.stat().st_uid != os.getuid():
-        raise BdError("conflict", f"{path} belongs to another user: set BD_SOCKET")
-    path.chmod(0o700)
-    return path
-
-
 def default_prefix(directory: Path) -> str:
     name = "".join(ch for ch in directory.resolve().name if ch.isalnum() or ch in "_.-")
     name = name.strip("-.") or "bd"
@@ -152,33 +126,10 @@ def default_prefix(directory: Path) -> str:
 
 
 def discover(db_override: str | None = None, cwd: Path | None = None) -> Workspace:
-    """--db, else $BEADS_DB, else the nearest `.beads/` (walking up) holding a database or a
-    committed config."""
-    explicit = db_override or os.environ.get("BEADS_DB")
-    if explicit:
-        path = Path(explicit).expanduser().resolve()
-        if not path.exists() and not path.parent.is_dir():
-            raise BdError(
-                "not_found",
-                f"database directory {path.parent} does not exist; run `bd init` there first",
-            )
-        return Workspace(beads_dir=path.parent, db_path=path)
-    here = (cwd or Path.cwd()).resolve()
-    for directory in (here, *here.parents):
-        beads = directory / BEADS_DIR
-        if not beads.is_dir():
-            continue
-        databases = sorted(beads.glob("*.db"))
-        if databases:
-            preferred = beads / DB_NAME
-            return Workspace(beads, preferred if preferred in databases else databases[0])
-        if (beads / CONFIG_NAME).is_file() or (beads / JSONL_NAME).is_file():
-            return Workspace(beads, beads / DB_NAME)
-    raise BdError(
-        "not_found",
-        f"no beads database found in {here} or its parents: run `bd init` to create one "
-        "(or pass --db / set BEADS_DB)",
-    )
+    """The workspace `locate.find` finds: --db, else $BEADS_DB, else the nearest `.beads/`
+    (walking up) holding a database or a committed config."""
+    beads_dir, db_path = locate.find(db_override, None if cwd is None else str(cwd))
+    return Workspace(beads_dir=Path(beads_dir), db_path=Path(db_path))
 
 
 def create(directory: Path, prefix: str, id_mode: str) -> Workspace:

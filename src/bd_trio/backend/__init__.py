@@ -1,60 +1,85 @@
 """Choosing how the CLI reaches the operations: through the daemon when its socket answers,
-directly otherwise. Both backends have the same `call(op, args)` and run the same operations."""
+directly otherwise. Both backends have the same `call(op, args)` and run the same operations.
+
+The daemon path finds the socket with `locate` (plain strings) and talks through a
+`BlockingConnection`: a CLI call served by the daemon imports neither pathlib nor the store.
+"""
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from bd_trio.backend.base import Backend
+from bd_trio import locate
 from bd_trio.errors import BdError
-from bd_trio.workspace import Workspace
+
+if TYPE_CHECKING:
+    from bd_trio.backend.base import Backend
+    from bd_trio.workspace import Workspace
 
 
 def open_backend(
-    workspace: Workspace,
     *,
+    db: str | None,
     actor: str,
     no_daemon: bool = False,
     auto_import: bool = True,
     auto_flush: bool = True,
 ) -> Backend:
+    """The daemon's backend if one answers for the workspace `db` (--db) names or the current
+    directory is in, else direct mode (BD_REQUIRE_DAEMON: an error instead)."""
+    beads_dir, db_path = locate.find(db)
     if not no_daemon and not _env_flag("BD_NO_DAEMON"):
-        daemon = _connect(workspace, actor)
+        daemon = _connect(beads_dir, db_path, actor)
         if daemon is not None:
             return daemon
         if _env_flag("BD_REQUIRE_DAEMON"):
             raise BdError(
                 "unavailable",
-                f"no daemon answers at {workspace.socket_path} and BD_REQUIRE_DAEMON is set: "
-                "start one with `bd daemon start`",
+                f"no daemon answers at {locate.socket_path(beads_dir)} and BD_REQUIRE_DAEMON "
+                "is set: start one with `bd daemon start`",
             )
     # Imported here: a CLI call in daemon mode never loads the store, the ops or the sync code.
     from bd_trio.backend.direct import DirectBackend
 
-    return DirectBackend(workspace, actor=actor, auto_import=auto_import, auto_flush=auto_flush)
+    return DirectBackend(
+        _workspace(beads_dir, db_path),
+        actor=actor,
+        auto_import=auto_import,
+        auto_flush=auto_flush,
+    )
+
+
+def _workspace(beads_dir: str, db_path: str) -> Workspace:
+    from pathlib import Path
+
+    from bd_trio.workspace import Workspace
+
+    return Workspace(Path(beads_dir), Path(db_path))
 
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
 
-def _connect(workspace: Workspace, actor: str) -> Backend | None:
-    socket_path = workspace.socket_path
-    if not socket_path.exists():
+def _connect(beads_dir: str, db_path: str, actor: str) -> Backend | None:
+    socket_path = locate.socket_path(beads_dir)
+    if not os.path.exists(socket_path):
         # Imported here: auto-start is rare and direct mode must stay light.
         from bd_trio.backend import launcher
 
+        workspace = _workspace(beads_dir, db_path)
         if not (launcher.autostart_enabled(workspace) and launcher.try_autostart(workspace)):
             return None
     from bd_trio.backend.daemon import DaemonBackend
-    from bd_trio.client.blocking import BlockingClient
+    from bd_trio.client.connection import BlockingConnection
 
-    client = BlockingClient(socket_path, actor=actor)
+    connection = BlockingConnection(socket_path, actor=actor)
     try:
-        client.connect()
+        connection.connect()
     except BdError:
         return None  # a socket left by a daemon that died: fall back to direct mode
-    return DaemonBackend(client)
+    return DaemonBackend(connection)
 
 
-__all__ = ["Backend", "open_backend"]
+__all__ = ["open_backend"]

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bd_trio.client.blocking import BlockingClient
+from bd_trio.client.connection import BlockingConnection
 
 
 class DaemonBackend:
-    def __init__(self, client: BlockingClient) -> None:
+    def __init__(self, client: BlockingConnection) -> None:
         self.client = client
         self.notices: list[str] = []
 

@@ -12,7 +12,7 @@ that both parsers make the same call, or both refuse, for a corpus of command li
 from __future__ import annotations
 
 import importlib
-from typing import Any, NamedTuple
+from typing import Any
 
 from bd_trio.cli.declare import Command, Group, Opt
 from bd_trio.cli.table import find
@@ -20,16 +20,26 @@ from bd_trio.cli.table import find
 HELP_FLAGS = ("--help", "-h")
 
 
-class Call(NamedTuple):
-    command: Command
-    kwargs: dict[str, Any]
+class Call:
+    """A parsed command line: the command and its handler's keyword arguments."""
+
+    __slots__ = ("command", "kwargs")
+
+    def __init__(self, command: Command, kwargs: dict[str, Any]) -> None:
+        self.command = command
+        self.kwargs = kwargs
 
     def invoke(self) -> None:
         resolve(self.command.handler)(**self.kwargs)
 
 
-class Usage(NamedTuple):
-    message: str
+class Usage:
+    """A usage error (typer prints its own message for it)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
 
 
 def resolve(handler: str) -> Any:

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bd_trio.backend import Backend, open_backend
+from bd_trio.backend import open_backend
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, err, fail, out, report_error
 from bd_trio.errors import BdError
-from bd_trio.workspace import discover
+
+if TYPE_CHECKING:
+    from bd_trio.backend.base import Backend
 
 
 @contextmanager
 def backend() -> Iterator[Backend]:
     opts = g.current
     try:
-        workspace = discover(opts.db)
         be = open_backend(
-            workspace,
+            db=opts.db,
             actor=opts.resolved_actor(),
             no_daemon=opts.no_daemon,
             auto_import=not opts.no_auto_import,

@@ -3,47 +3,47 @@
     async with AsyncClient(".beads/bd.sock", actor="agent-1") as bd:
         issue = await bd.create("Fix login", priority=1)
 
-One connection per client; a lock keeps concurrent tasks that share a client from
-interleaving their requests. Open one client per task for parallelism.
+One typed awaitable method per operation (client/operations.py) over one connection; the
+protocol work is the shared sans-IO `ClientCore`, this shell only moves bytes. A lock keeps
+concurrent tasks that share a client from interleaving their requests: open one client per
+task for parallelism.
 """
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import trio
 
-from bd_trio.actor import default_actor
-from bd_trio.client.operations import Operations
+from bd_trio.client.core import DEFAULT_TIMEOUT_S, NEED_DATA, BrokenStream, ClientCore
+from bd_trio.client.operations import AsyncOperations
+from bd_trio.client.requests import Request
 from bd_trio.errors import BdError
-from bd_trio.protocol.envelope import make_request, parse_response
-from bd_trio.protocol.frames import BadFrame, FrameDecoder, encode_frame
-from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_RESPONSE_FRAME, SOCKET_GRACE_S
+
+T = TypeVar("T")
 
 
-class AsyncClient(Operations):
+class AsyncClient(AsyncOperations):
     def __init__(
         self,
         socket_path: str | Path,
         *,
         actor: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT_MS / 1000,
+        timeout: float = DEFAULT_TIMEOUT_S,
     ) -> None:
         self.socket_path = str(socket_path)
-        self.actor = default_actor(actor)
-        self.timeout = timeout
-        self._ids = itertools.count(1)
+        self.core = ClientCore(actor=actor, timeout=timeout)
         self._stream: trio.SocketStream | None = None
-        self._decoder = FrameDecoder(MAX_RESPONSE_FRAME)
         self._lock = trio.Lock()
 
+    @property
+    def actor(self) -> str:
+        return self.core.actor
+
     def set_timeout(self, seconds: float) -> None:
-        if seconds <= 0:
-            raise ValueError("timeout must be positive")
-        self.timeout = seconds
+        self.core.set_timeout(seconds)
 
     async def connect(self) -> AsyncClient:
         if self._stream is None:
@@ -53,7 +53,7 @@ class AsyncClient(Operations):
                 raise BdError(
                     "unavailable", f"cannot connect to the daemon at {self.socket_path}: {exc}"
                 ) from None
-            self._decoder = FrameDecoder(MAX_RESPONSE_FRAME)
+            self.core.reset()
         return self
 
     async def aclose(self) -> None:
@@ -72,27 +72,18 @@ class AsyncClient(Operations):
     ) -> None:
         await self.aclose()
 
-    def call(self, op: str, args: dict[str, Any] | None = None) -> Any:
-        return self._call(op, args or {})
-
-    async def _call(self, op: str, args: dict[str, Any]) -> Any:
+    async def call(self, op: str, args: dict[str, Any] | None = None) -> Any:
+        """Run one operation by name; its data, or its error raised as BdError."""
         async with self._lock:
             await self.connect()
             stream = self._stream
             assert stream is not None
-            request_id = next(self._ids)
-            timeout_ms = max(1, int(self.timeout * 1000))
-            frame = encode_frame(
-                make_request(request_id, op, args, actor=self.actor, timeout_ms=timeout_ms)
-            )
+            frame = self.core.request(op, args or {})
             try:
-                with trio.fail_after(self.timeout + SOCKET_GRACE_S):
+                with trio.fail_after(self.core.wait_s):
                     await stream.send_all(frame)
-                    while (event := self._decoder.next_event()) is None:
-                        chunk = await stream.receive_some(1 << 20)
-                        if not chunk:
-                            raise BdError("unavailable", "the daemon closed the connection")
-                        self._decoder.feed(chunk)
+                    while (answer := self.core.answer()) is NEED_DATA:
+                        self.core.receive(await stream.receive_some(1 << 20))
             except (
                 trio.BrokenResourceError,
                 trio.ClosedResourceError,
@@ -101,10 +92,12 @@ class AsyncClient(Operations):
             ) as exc:
                 await self.aclose()
                 raise BdError("unavailable", f"lost the connection to the daemon: {exc}") from None
-            except BdError:
+            except BrokenStream as exc:
                 await self.aclose()
-                raise
-            if isinstance(event, BadFrame):
-                await self.aclose()
-                raise event.error
-            return parse_response(event.value, request_id)
+                raise exc.error from None
+            return answer
+
+    async def send(self, request: Request[T]) -> T:
+        """Run a typed request (bd_trio.client.requests); its typed result."""
+        result: T = await self.call(request.op, request.args)
+        return result

@@ -1,144 +1,133 @@
-"""One method per operation, shared by the blocking and the async client.
+"""The clients' methods, one per operation, made from the typed builders in `requests.py`.
 
-Each method builds the argument map and returns `self.call(op, args)`: the value itself for
-`BlockingClient`, an awaitable for `AsyncClient`. Optional arguments left as None are not sent.
+`blocking(builder)` makes a method that sends the built request and returns its typed result;
+`awaiting(builder)` one that returns an awaitable of it. So each operation's arguments and
+result type are written once (the builder) and both clients get them checked by mypy:
+`await client.create(...)` is an `Issue`, and `client.create(...)["id"]` without the await is
+a type error. tests/test_clients.py checks that both method lists name every builder.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, ParamSpec, TypeVar, overload
+
+from bd_trio.client import requests as r
+from bd_trio.client.requests import Request
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
-def _args(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
+class blocking(Generic[P, T]):
+    def __init__(self, build: Callable[P, Request[T]]) -> None:
+        self.build = build
+        self.__doc__ = build.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> blocking[P, T]: ...
+    @overload
+    def __get__(self, obj: Any, owner: type) -> Callable[P, T]: ...
+    def __get__(self, obj: Any, owner: type) -> Any:
+        if obj is None:
+            return self
+        build, send = self.build, obj.send
+
+        def method(*args: P.args, **kwargs: P.kwargs) -> T:
+            result: T = send(build(*args, **kwargs))
+            return result
+
+        method.__name__ = build.__name__
+        method.__doc__ = build.__doc__
+        return method
 
 
-class Operations:
-    def call(self, op: str, args: dict[str, Any] | None = None) -> Any:
-        raise NotImplementedError
+class awaiting(Generic[P, T]):
+    def __init__(self, build: Callable[P, Request[T]]) -> None:
+        self.build = build
+        self.__doc__ = build.__doc__
 
-    # daemon
-    def ping(self) -> Any:
-        return self.call("ping")
+    @overload
+    def __get__(self, obj: None, owner: type) -> awaiting[P, T]: ...
+    @overload
+    def __get__(self, obj: Any, owner: type) -> Callable[P, Awaitable[T]]: ...
+    def __get__(self, obj: Any, owner: type) -> Any:
+        if obj is None:
+            return self
+        build, send = self.build, obj.send
 
-    def health(self) -> Any:
-        return self.call("health")
+        def method(*args: P.args, **kwargs: P.kwargs) -> Awaitable[T]:
+            result: Awaitable[T] = send(build(*args, **kwargs))
+            return result
 
-    def flush(self) -> Any:
-        """Export the JSONL now (returns once the file is written)."""
-        return self.call("flush")
+        method.__name__ = build.__name__
+        method.__doc__ = build.__doc__
+        return method
 
-    def shutdown(self) -> Any:
-        return self.call("shutdown")
 
-    # issues
-    def create(self, title: str, **fields: Any) -> Any:
-        """fields: description, design, acceptance_criteria, notes, priority, issue_type,
-        assignee, labels, dependencies ("type:id"), id, external_ref."""
-        return self.call("create", _args(title=title, **fields))
+class BlockingOperations:
+    ping = blocking(r.ping)
+    health = blocking(r.health)
+    flush = blocking(r.flush)
+    shutdown = blocking(r.shutdown)
+    create = blocking(r.create)
+    show = blocking(r.show)
+    update = blocking(r.update)
+    close_issue = blocking(r.close_issue)
+    reopen = blocking(r.reopen)
+    events = blocking(r.events)
+    list_issues = blocking(r.list_issues)
+    ready = blocking(r.ready)
+    blocked = blocking(r.blocked)
+    stats = blocking(r.stats)
+    stale = blocking(r.stale)
+    claim = blocking(r.claim)
+    heartbeat = blocking(r.heartbeat)
+    unclaim = blocking(r.unclaim)
+    dep_add = blocking(r.dep_add)
+    dep_remove = blocking(r.dep_remove)
+    dep_tree = blocking(r.dep_tree)
+    dep_cycles = blocking(r.dep_cycles)
+    label_add = blocking(r.label_add)
+    label_remove = blocking(r.label_remove)
+    label_list = blocking(r.label_list)
+    label_list_all = blocking(r.label_list_all)
+    comments = blocking(r.comments)
+    comment_add = blocking(r.comment_add)
+    export = blocking(r.export)
+    import_jsonl = blocking(r.import_jsonl)
+    batch = blocking(r.batch)
 
-    def show(self, issue_id: str) -> Any:
-        return self.call("show", {"id": issue_id})
 
-    def update(self, issue_id: str, **fields: Any) -> Any:
-        """fields: the issue fields to change, and `claim=True` (with `lease`) to claim it in
-        the same transaction, or `if_claimed=TOKEN` to apply only while that claim holds."""
-        return self.call("update", _args(id=issue_id, **fields))
-
-    def close_issue(
-        self, issue_id: str, reason: str | None = None, *, if_claimed: int | None = None
-    ) -> Any:
-        return self.call("close", _args(id=issue_id, reason=reason, if_claimed=if_claimed))
-
-    def reopen(self, issue_id: str, reason: str | None = None) -> Any:
-        return self.call("reopen", _args(id=issue_id, reason=reason))
-
-    def events(self, issue_id: str) -> Any:
-        return self.call("events", {"id": issue_id})
-
-    # queries
-    def list_issues(self, **filters: Any) -> Any:
-        """filters: status, priority, assignee, issue_type, labels, labels_any, title, ids,
-        limit."""
-        return self.call("list", _args(**filters))
-
-    def ready(
-        self,
-        limit: int | None = None,
-        *,
-        claim: bool = False,
-        lease: str | float | None = None,
-        **filters: Any,
-    ) -> Any:
-        """Ready work; with `claim=True`, claim the first ready issue the caller may take and
-        return it as a one-element list ([] when none is left)."""
-        if claim:
-            return self.call("ready_claim", _args(lease=lease, **filters))
-        return self.call("ready", _args(limit=limit, **filters))
-
-    # claims
-    def claim(self, issue_id: str, lease: str | float | None = None) -> Any:
-        """Claim an issue (exactly one caller wins); the issue with its `claim` object."""
-        return self.call("claim", _args(id=issue_id, lease=lease))
-
-    def heartbeat(self, issue_id: str, lease: str | float | None = None) -> Any:
-        """Renew the caller's lease on an issue it holds."""
-        return self.call("heartbeat", _args(id=issue_id, lease=lease))
-
-    def unclaim(self, issue_id: str, force: bool = False) -> Any:
-        return self.call("unclaim", _args(id=issue_id, force=force or None))
-
-    def stale(self, hours: float | None = None) -> Any:
-        return self.call("stale", _args(hours=hours))
-
-    def blocked(self) -> Any:
-        return self.call("blocked")
-
-    def stats(self) -> Any:
-        return self.call("stats")
-
-    # dependencies
-    def dep_add(self, issue_id: str, depends_on_id: str, dep_type: str | None = None) -> Any:
-        return self.call(
-            "dep_add", _args(issue_id=issue_id, depends_on_id=depends_on_id, type=dep_type)
-        )
-
-    def dep_remove(self, issue_id: str, depends_on_id: str) -> Any:
-        return self.call("dep_remove", {"issue_id": issue_id, "depends_on_id": depends_on_id})
-
-    def dep_tree(self, issue_id: str, max_depth: int | None = None) -> Any:
-        return self.call("dep_tree", _args(id=issue_id, max_depth=max_depth))
-
-    def dep_cycles(self) -> Any:
-        return self.call("dep_cycles")
-
-    # labels and comments
-    def label_add(self, issue_id: str, label: str) -> Any:
-        return self.call("label_add", {"id": issue_id, "label": label})
-
-    def label_remove(self, issue_id: str, label: str) -> Any:
-        return self.call("label_remove", {"id": issue_id, "label": label})
-
-    def label_list(self, issue_id: str) -> Any:
-        return self.call("label_list", {"id": issue_id})
-
-    def label_list_all(self) -> Any:
-        return self.call("label_list_all")
-
-    def comments(self, issue_id: str) -> Any:
-        return self.call("comments", {"id": issue_id})
-
-    def comment_add(self, issue_id: str, text: str) -> Any:
-        return self.call("comment_add", {"id": issue_id, "text": text})
-
-    # transfer and batches
-    def export(self, status: str | None = None) -> Any:
-        return self.call("export", _args(status=status))
-
-    def import_jsonl(self, text: str, **options: Any) -> Any:
-        return self.call("import", _args(jsonl=text, **options))
-
-    def batch(self, operations: list[dict[str, Any]], atomic: bool = False) -> Any:
-        """operations: [{"op": name, "args": {...}}]; {"$ref": "N.path"} refers to the result
-        of operation N."""
-        return self.call("batch", {"operations": operations, "atomic": atomic})
+class AsyncOperations:
+    ping = awaiting(r.ping)
+    health = awaiting(r.health)
+    flush = awaiting(r.flush)
+    shutdown = awaiting(r.shutdown)
+    create = awaiting(r.create)
+    show = awaiting(r.show)
+    update = awaiting(r.update)
+    close_issue = awaiting(r.close_issue)
+    reopen = awaiting(r.reopen)
+    events = awaiting(r.events)
+    list_issues = awaiting(r.list_issues)
+    ready = awaiting(r.ready)
+    blocked = awaiting(r.blocked)
+    stats = awaiting(r.stats)
+    stale = awaiting(r.stale)
+    claim = awaiting(r.claim)
+    heartbeat = awaiting(r.heartbeat)
+    unclaim = awaiting(r.unclaim)
+    dep_add = awaiting(r.dep_add)
+    dep_remove = awaiting(r.dep_remove)
+    dep_tree = awaiting(r.dep_tree)
+    dep_cycles = awaiting(r.dep_cycles)
+    label_add = awaiting(r.label_add)
+    label_remove = awaiting(r.label_remove)
+    label_list = awaiting(r.label_list)
+    label_list_all = awaiting(r.label_list_all)
+    comments = awaiting(r.comments)
+    comment_add = awaiting(r.comment_add)
+    export = awaiting(r.export)
+    import_jsonl = awaiting(r.import_jsonl)
+    batch = awaiting(r.batch)

@@ -7,7 +7,7 @@ Response: {"v": 1, "id": int, "ok": true, "data": any}
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from bd_trio.errors import BdError
 from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, PROTOCOL_VERSION
@@ -15,12 +15,19 @@ from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, PROTOCOL
 REQUEST_KEYS = frozenset({"v", "id", "op", "args", "actor", "timeout_ms"})
 
 
-class Request(NamedTuple):
-    id: int
-    op: str
-    args: dict[str, Any]
-    actor: str | None
-    timeout_ms: int
+class Request:
+    """A parsed request (a plain class: every CLI call imports this module)."""
+
+    __slots__ = ("actor", "args", "id", "op", "timeout_ms")
+
+    def __init__(
+        self, id: int, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int
+    ) -> None:
+        self.id = id
+        self.op = op
+        self.args = args
+        self.actor = actor
+        self.timeout_ms = timeout_ms
 
 
 class EnvelopeError(Exception):

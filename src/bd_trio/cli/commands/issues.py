@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bd_trio.cli import globals as g
-from bd_trio.cli import render
-from bd_trio.cli.markdown_plan import parse_plan
 from bd_trio.cli.output import emit_json, fail, out, usage
 from bd_trio.cli.parsing import comma_list, priority
 from bd_trio.cli.session import backend, call, call_each, run_each
 from bd_trio.errors import BdError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _read_text(path: Path) -> str:
@@ -73,6 +73,8 @@ def create(
 
 
 def _create_from_plan(path: Path) -> None:
+    from bd_trio.cli.markdown_plan import parse_plan
+
     plan = parse_plan(_read_text(path), str(path))
     operations = [{"op": "create", "args": args} for args in plan]
     with backend() as be:
@@ -157,8 +159,14 @@ def update(
     run_each("update", ids, lambda i: {"id": i, **changes}, describe)
 
 
+def _claim_text(issue: dict[str, Any]) -> str:
+    from bd_trio.cli import render  # human output only
+
+    return render.claim_text(issue.get("claim"))
+
+
 def _claimed(issue: dict[str, Any]) -> str:
-    return f"Claimed {issue['id']}: {issue['title']} ({render.claim_text(issue.get('claim'))})"
+    return f"Claimed {issue['id']}: {issue['title']} ({_claim_text(issue)})"
 
 
 def close(
@@ -183,7 +191,7 @@ def heartbeat(ids: list[str], lease: str | None = None) -> None:
         "heartbeat",
         ids,
         lambda i: {"id": i, **extra},
-        lambda r: f"Renewed {r['id']}: {render.claim_text(r.get('claim'))}",
+        lambda r: f"Renewed {r['id']}: {_claim_text(r)}",
     )
 
 
@@ -204,6 +212,8 @@ def show(ids: list[str]) -> None:
     if g.current.json:
         emit_json(results)
     else:
+        from bd_trio.cli import render  # human output only
+
         for index, issue in enumerate(results):
             if index:
                 out()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from bd_trio.cli import globals as g
-from bd_trio.cli import render
 from bd_trio.cli.output import emit_json, out, usage
 from bd_trio.cli.parsing import comma_list, priority
 from bd_trio.cli.session import backend, call
@@ -45,6 +44,8 @@ def list_issues(
     if g.current.json:
         emit_json(issues)
         return
+    from bd_trio.cli import render  # human output only
+
     out(f"Found {len(issues)} issues:")
     for issue in issues:
         out()
@@ -76,6 +77,8 @@ def ready(
     if g.current.json:
         emit_json(issues)
         return
+    from bd_trio.cli import render  # human output only
+
     if claim:
         if issues:
             issue = issues[0]
@@ -102,6 +105,8 @@ def stale(hours: float = 24.0) -> None:
     if g.current.json:
         emit_json(issues)
         return
+    from bd_trio.cli import render  # human output only
+
     if not issues:
         out(f"No stale issues (in progress, idle for {hours:g} h or with an expired claim)")
         return
@@ -120,6 +125,8 @@ def blocked() -> None:
     if g.current.json:
         emit_json(issues)
         return
+    from bd_trio.cli import render  # human output only
+
     if not issues:
         out("No blocked issues")
         return

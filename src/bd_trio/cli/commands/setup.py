@@ -8,9 +8,10 @@ from bd_trio import INTERFACE_VERSION, __version__
 from bd_trio.backend.direct import DirectBackend
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, err, out
+from bd_trio.locate import BEADS_DIR, DB_NAME
 from bd_trio.store import Store
 from bd_trio.store.meta import set_config
-from bd_trio.workspace import BEADS_DIR, DB_NAME, Workspace, create_at, default_prefix
+from bd_trio.workspace import Workspace, create_at, default_prefix
 
 
 def init(prefix: str | None = None, quiet: bool = False, id_mode: str | None = None) -> None:

@@ -1,0 +1,101 @@
+"""BlockingConnection: the daemon over a plain stdlib socket, `call(op, args)` (what the CLI
+uses: it imports nothing more). `BlockingClient` (client/blocking.py) adds the typed methods.
+
+Requests go over one persistent connection, one at a time. Errors from the daemon are raised
+as BdError (with `.code`). A broken connection raises `unavailable`; the client does not retry
+by itself, because a write may or may not have been applied.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bd_trio.client.core import DEFAULT_TIMEOUT_S, NEED_DATA, BrokenStream, ClientCore
+from bd_trio.errors import BdError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bd_trio.client.requests import Request
+
+T = TypeVar("T")
+
+
+class BlockingConnection:
+    def __init__(
+        self,
+        socket_path: str | Path,
+        *,
+        actor: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        connect_timeout: float = 2.0,
+    ) -> None:
+        self.socket_path = str(socket_path)
+        self.connect_timeout = connect_timeout
+        self.core = ClientCore(actor=actor, timeout=timeout)
+        self._sock: socket.socket | None = None
+        self._socket_wait: float | None = None
+
+    @property
+    def actor(self) -> str:
+        return self.core.actor
+
+    def set_timeout(self, seconds: float) -> None:
+        """Deadline of each later request: past it the daemon answers `timeout` and the
+        request is guaranteed not applied."""
+        self.core.set_timeout(seconds)
+
+    def connect(self) -> BlockingConnection:
+        if self._sock is None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(self.connect_timeout)
+            try:
+                sock.connect(self.socket_path)
+            except OSError as exc:
+                sock.close()
+                raise BdError(
+                    "unavailable", f"cannot connect to the daemon at {self.socket_path}: {exc}"
+                ) from None
+            self._sock = sock
+            self._socket_wait = None
+            self.core.reset()
+        return self
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def __enter__(self) -> Any:
+        return self.connect()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def call(self, op: str, args: dict[str, Any] | None = None) -> Any:
+        """Run one operation by name; its data, or its error raised as BdError."""
+        self.connect()
+        sock = self._sock
+        assert sock is not None
+        frame = self.core.request(op, args or {})
+        wait = self.core.wait_s
+        if wait != self._socket_wait:  # a syscall: only when the timeout changed
+            sock.settimeout(wait)
+            self._socket_wait = wait
+        try:
+            sock.sendall(frame)
+            while (answer := self.core.answer()) is NEED_DATA:
+                self.core.receive(sock.recv(1 << 20))
+        except OSError as exc:
+            self.close()
+            raise BdError("unavailable", f"lost the connection to the daemon: {exc}") from None
+        except BrokenStream as exc:
+            self.close()
+            raise exc.error from None
+        return answer
+
+    def send(self, request: Request[T]) -> T:
+        """Run a typed request (bd_trio.client.requests); its typed result."""
+        result: T = self.call(request.op, request.args)
+        return result

@@ -1,0 +1,305 @@
+"""One typed request builder per operation: `create("Fix it")` is a `Request[Issue]`.
+
+Both clients turn these into methods (client/operations.py): `BlockingClient.create(...)`
+returns an `Issue`, `AsyncClient.create(...)` an awaitable of one, from this one definition of
+each operation's arguments and result type. Arguments left as None are not sent, so the
+operation's own default applies. The argument names are the operation table's
+(docs/PROTOCOL.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from bd_trio.client import types as t
+
+T = TypeVar("T")
+
+
+class Request(Generic[T]):
+    """An operation and its arguments; T is the type of its result."""
+
+    __slots__ = ("args", "op")
+
+    def __init__(self, op: str, args: dict[str, Any]) -> None:
+        self.op = op
+        self.args = args
+
+    def __repr__(self) -> str:
+        return f"Request({self.op!r}, {self.args!r})"
+
+
+def _args(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+# --- the daemon itself -------------------------------------------------------------------------
+
+
+def ping() -> Request[t.Pong]:
+    return Request("ping", {})
+
+
+def health() -> Request[t.Health]:
+    return Request("health", {})
+
+
+def flush() -> Request[t.Flushed]:
+    """Export the JSONL now (returns once the file is written)."""
+    return Request("flush", {})
+
+
+def shutdown() -> Request[dict[str, Any]]:
+    return Request("shutdown", {})
+
+
+# --- issues ------------------------------------------------------------------------------------
+
+
+def create(
+    title: str,
+    *,
+    description: str | None = None,
+    design: str | None = None,
+    acceptance_criteria: str | None = None,
+    notes: str | None = None,
+    priority: int | None = None,
+    issue_type: str | None = None,
+    assignee: str | None = None,
+    labels: list[str] | None = None,
+    dependencies: list[str] | None = None,
+    id: str | None = None,
+    external_ref: str | None = None,
+) -> Request[t.Issue]:
+    """dependencies: "type:id" (or a bare id: blocks)."""
+    return Request(
+        "create",
+        _args(
+            title=title,
+            description=description,
+            design=design,
+            acceptance_criteria=acceptance_criteria,
+            notes=notes,
+            priority=priority,
+            issue_type=issue_type,
+            assignee=assignee,
+            labels=labels,
+            dependencies=dependencies,
+            id=id,
+            external_ref=external_ref,
+        ),
+    )
+
+
+def show(issue_id: str) -> Request[t.IssueDetail]:
+    return Request("show", {"id": issue_id})
+
+
+def update(
+    issue_id: str,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    design: str | None = None,
+    acceptance_criteria: str | None = None,
+    notes: str | None = None,
+    status: str | None = None,
+    priority: int | None = None,
+    issue_type: str | None = None,
+    assignee: str | None = None,
+    external_ref: str | None = None,
+    claim: bool | None = None,
+    lease: str | float | None = None,
+    if_claimed: int | None = None,
+) -> Request[t.Issue]:
+    """The fields to change; `claim=True` (with `lease`) claims the issue first in the same
+    transaction; `if_claimed=TOKEN` applies the change only while that claim is current."""
+    return Request(
+        "update",
+        _args(
+            id=issue_id,
+            title=title,
+            description=description,
+            design=design,
+            acceptance_criteria=acceptance_criteria,
+            notes=notes,
+            status=status,
+            priority=priority,
+            issue_type=issue_type,
+            assignee=assignee,
+            external_ref=external_ref,
+            claim=claim,
+            lease=lease,
+            if_claimed=if_claimed,
+        ),
+    )
+
+
+def close_issue(
+    issue_id: str, reason: str | None = None, *, if_claimed: int | None = None
+) -> Request[t.Issue]:
+    return Request("close", _args(id=issue_id, reason=reason, if_claimed=if_claimed))
+
+
+def reopen(issue_id: str, reason: str | None = None) -> Request[t.Issue]:
+    return Request("reopen", _args(id=issue_id, reason=reason))
+
+
+def events(issue_id: str) -> Request[list[t.Event]]:
+    return Request("events", {"id": issue_id})
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+
+def list_issues(
+    *,
+    status: str | None = None,
+    priority: int | None = None,
+    assignee: str | None = None,
+    issue_type: str | None = None,
+    labels: list[str] | None = None,
+    labels_any: list[str] | None = None,
+    title: str | None = None,
+    ids: list[str] | None = None,
+    limit: int | None = None,
+) -> Request[list[t.Issue]]:
+    return Request(
+        "list",
+        _args(
+            status=status,
+            priority=priority,
+            assignee=assignee,
+            issue_type=issue_type,
+            labels=labels,
+            labels_any=labels_any,
+            title=title,
+            ids=ids,
+            limit=limit,
+        ),
+    )
+
+
+def ready(
+    limit: int | None = None,
+    *,
+    claim: bool = False,
+    lease: str | float | None = None,
+    priority: int | None = None,
+    assignee: str | None = None,
+) -> Request[list[t.Issue]]:
+    """Ready work; with `claim=True`, claim the first ready issue the caller may take and
+    return it as a one-element list ([] when none is left)."""
+    if claim:
+        return Request("ready_claim", _args(lease=lease, priority=priority, assignee=assignee))
+    return Request("ready", _args(limit=limit, priority=priority, assignee=assignee))
+
+
+def blocked() -> Request[list[t.BlockedIssue]]:
+    return Request("blocked", {})
+
+
+def stats() -> Request[t.Stats]:
+    return Request("stats", {})
+
+
+def stale(hours: float | None = None) -> Request[list[t.StaleIssue]]:
+    return Request("stale", _args(hours=hours))
+
+
+# --- claims ------------------------------------------------------------------------------------
+
+
+def claim(issue_id: str, lease: str | float | None = None) -> Request[t.Issue]:
+    """Claim an issue (exactly one caller wins); the issue with its `claim` object."""
+    return Request("claim", _args(id=issue_id, lease=lease))
+
+
+def heartbeat(issue_id: str, lease: str | float | None = None) -> Request[t.Issue]:
+    """Renew the caller's lease on an issue it holds."""
+    return Request("heartbeat", _args(id=issue_id, lease=lease))
+
+
+def unclaim(issue_id: str, force: bool = False) -> Request[t.Issue]:
+    return Request("unclaim", _args(id=issue_id, force=force or None))
+
+
+# --- dependencies, labels, comments ------------------------------------------------------------
+
+
+def dep_add(issue_id: str, depends_on_id: str, dep_type: str | None = None) -> Request[t.DepResult]:
+    return Request("dep_add", _args(issue_id=issue_id, depends_on_id=depends_on_id, type=dep_type))
+
+
+def dep_remove(issue_id: str, depends_on_id: str) -> Request[t.DepResult]:
+    return Request("dep_remove", {"issue_id": issue_id, "depends_on_id": depends_on_id})
+
+
+def dep_tree(issue_id: str, max_depth: int | None = None) -> Request[list[t.TreeNode]]:
+    return Request("dep_tree", _args(id=issue_id, max_depth=max_depth))
+
+
+def dep_cycles() -> Request[list[list[t.Issue]]]:
+    return Request("dep_cycles", {})
+
+
+def label_add(issue_id: str, label: str) -> Request[t.LabelResult]:
+    return Request("label_add", {"id": issue_id, "label": label})
+
+
+def label_remove(issue_id: str, label: str) -> Request[t.LabelResult]:
+    return Request("label_remove", {"id": issue_id, "label": label})
+
+
+def label_list(issue_id: str) -> Request[list[str]]:
+    return Request("label_list", {"id": issue_id})
+
+
+def label_list_all() -> Request[list[t.LabelCount]]:
+    return Request("label_list_all", {})
+
+
+def comments(issue_id: str) -> Request[list[t.Comment]]:
+    return Request("comments", {"id": issue_id})
+
+
+def comment_add(issue_id: str, text: str) -> Request[t.Comment]:
+    return Request("comment_add", {"id": issue_id, "text": text})
+
+
+# --- transfer and batches ----------------------------------------------------------------------
+
+
+def export(status: str | None = None) -> Request[list[dict[str, Any]]]:
+    return Request("export", _args(status=status))
+
+
+def import_jsonl(
+    text: str,
+    *,
+    dry_run: bool | None = None,
+    skip_existing: bool | None = None,
+    strict: bool | None = None,
+) -> Request[t.ImportSummary]:
+    return Request(
+        "import",
+        _args(jsonl=text, dry_run=dry_run, skip_existing=skip_existing, strict=strict),
+    )
+
+
+def batch(operations: list[dict[str, Any]], atomic: bool = False) -> Request[t.BatchResult]:
+    """operations: [{"op": name, "args": {...}}]; {"$ref": "N.path"} refers to the result
+    of operation N."""
+    return Request("batch", {"operations": operations, "atomic": atomic})
+
+
+# Every builder, by method name (client/operations.py and tests/test_clients.py use this list).
+BUILDERS = (
+    ping, health, flush, shutdown,
+    create, show, update, close_issue, reopen, events,
+    list_issues, ready, blocked, stats, stale,
+    claim, heartbeat, unclaim,
+    dep_add, dep_remove, dep_tree, dep_cycles,
+    label_add, label_remove, label_list, label_list_all, comments, comment_add,
+    export, import_jsonl, batch,
+)  # fmt: skip
