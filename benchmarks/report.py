@@ -82,18 +82,25 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| {row['mode']} | {fmt(row['claims_per_s'])} | {fmt(row['p50_ms'], ' ms')} | "
                 f"{fmt(row['p99_ms'], ' ms')} | {row['duplicates']} | {row['errors']} |"
             )
+    cli = results["cli"]
     lines += [
         "",
-        "## Whole-process CLI latency (median)",
+        "## Whole-process CLI latency (pairs run by run; median of each side and of the ratios)",
         "",
-        "| command | direct | daemon |",
-        "|---|---|---|",
+        "| pair (A / B) | A | B | A/B | goal |",
+        "|---|---|---|---|---|",
     ]
-    for row in results["cli"]:
+    for row in cli["pairs"]:
         lines.append(
-            f"| `{row['command']}` | {fmt(row['direct_ms'], ' ms')} | "
-            f"{fmt(row['daemon_ms'], ' ms')} |"
+            f"| {row['pair']} | {fmt(row['a_ms'], ' ms')} | {fmt(row['b_ms'], ' ms')} | "
+            f"{fmt(row['ratio'], 'x')} | {row['goal']} |"
         )
+    modules = cli["modules"]
+    lines += [
+        "",
+        f"Modules imported by `bd ready --json` through the daemon: {modules['bd_ready_daemon']} "
+        f"(the minimal client: {modules['minimal_client']}).",
+    ]
     lines += [
         "",
         "## Scale (p50 per query; daemon RSS measured after each query's rounds)",

@@ -13,6 +13,8 @@ import pytest
 from conftest import DaemonThread, Run, _in_process, subprocess_env
 from racing import race
 
+pytestmark = pytest.mark.slow  # real processes, 20 rounds per mode (about 20 s)
+
 MODES = ["direct", "daemon", "mixed"]
 RACERS = 8
 ROUNDS = 20

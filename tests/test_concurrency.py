@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bd_trio.store import Store
 from conftest import run_bd_process, subprocess_env
 
@@ -24,6 +26,7 @@ print(failures)
 """
 
 
+@pytest.mark.slow
 def test_eight_processes_fifty_creates_each(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     root.mkdir()

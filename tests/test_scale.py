@@ -13,6 +13,8 @@ from bd_trio.devtools.synthetic import build
 from bd_trio.ops import OpContext, get_op
 from bd_trio.store import Store
 
+pytestmark = pytest.mark.slow  # builds a 100,000-issue database
+
 N = 100_000
 
 

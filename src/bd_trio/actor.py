@@ -1,4 +1,4 @@
-"""Who acts: recorded as `created_by` and in the audit trail (CONTRACT: --actor, $BD_ACTOR,
+"""Who acts: recorded as `created_by` and in the audit trail (docs/CLI.md: --actor, $BD_ACTOR,
 $USER, "unknown"). Shared by the CLI and the clients; imports nothing heavy."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
 """The `bd` command line: parse arguments, pick a backend, print human text or --json.
 
-This package never imports trio (CONTRACT: a CLI call is a short process).
+This package never imports trio (a CLI call is a short process).
 """

@@ -72,7 +72,7 @@ def run_each(
     describe: Callable[[Any], str],
 ) -> None:
     """A multi-id command: the operation per id, then the JSON array of the results or one
-    line per result; exit 1 when any id failed (CONTRACT: after processing all of them)."""
+    line per result; exit 1 when any id failed (docs/CLI.md: after processing all of them)."""
     with backend() as be:
         results, failed = call_each(be, op, ids, args_for)
     if g.current.json:

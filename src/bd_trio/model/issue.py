@@ -1,4 +1,4 @@
-"""The Issue record and its JSON shape (CONTRACT.md: Issue JSON fields)."""
+"""The Issue record and its JSON shape (docs/CLI.md: "JSON objects")."""
 
 from __future__ import annotations
 

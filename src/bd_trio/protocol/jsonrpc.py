@@ -1,4 +1,4 @@
-"""bd's newline-delimited JSON RPC, kept for old tools (CONTRACT.md "Daemon RPC compatibility").
+"""bd's newline-delimited JSON RPC, kept for old tools (docs/PROTOCOL.md "Compatibility").
 
 A connection whose first byte is `{` speaks it: one JSON object per line,
 `{"operation", "args", "actor"?, "cwd"?}` -> `{"success", "data"?, "error"?}`. Operations map

@@ -1,0 +1,97 @@
+"""docs/CLI.md's command reference, generated from the one declaration (`table.py`).
+
+    python -m bd_trio.cli.docs --write docs/CLI.md    # regenerate the reference in place
+    python -m bd_trio.cli.docs                        # print it
+
+The reference sits between two markers in docs/CLI.md; the text around it is written by hand.
+tests/test_cli_docs.py fails when the file and the table disagree, so the reference cannot go
+stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bd_trio.cli.declare import Command, Group, Opt
+from bd_trio.cli.table import COMMANDS
+
+BEGIN = "<!-- BEGIN GENERATED REFERENCE (python -m bd_trio.cli.docs --write docs/CLI.md) -->"
+END = "<!-- END GENERATED REFERENCE -->"
+
+_VALUES = {
+    "str": "TEXT",
+    "int": "N",
+    "float": "NUMBER",
+    "list": "TEXT",
+    "path": "PATH",
+    "lease": "DURATION",
+}
+
+
+def _option_cell(opt: Opt) -> str:
+    value = "" if opt.kind == "flag" else f" {opt.metavar or _VALUES[opt.kind]}"
+    spellings = ", ".join(f"`{flag}{value}`" for flag in opt.flags)
+    if opt.kind == "list":
+        spellings += " (repeatable)"
+    return spellings
+
+
+def _default(opt: Opt) -> str:
+    if opt.default is None or opt.default is False:
+        return ""
+    return f"`{opt.default}`"
+
+
+def _usage(words: str, command: Command) -> str:
+    parts = [f"bd {words}"]
+    parts.extend(
+        arg.metavar if arg.required else f"[{arg.metavar.strip('[]')}]" for arg in command.args
+    )
+    if command.opts:
+        parts.append("[OPTIONS]")
+    return " ".join(parts)
+
+
+def _command(words: str, command: Command) -> list[str]:
+    lines = [f"### `bd {words}`", "", f"`{_usage(words, command)}`", "", command.help, ""]
+    if command.opts:
+        lines += ["| option | default | meaning |", "|---|---|---|"]
+        for opt in command.opts:
+            help_text = opt.help.replace("|", "\\|") or "—"
+            lines.append(f"| {_option_cell(opt)} | {_default(opt)} | {help_text} |")
+        lines.append("")
+    if command.json:
+        lines += [f"`--json`: {command.json}.", ""]
+    return lines
+
+
+def render() -> str:
+    lines = [BEGIN, ""]
+    for entry in COMMANDS:
+        if isinstance(entry, Group):
+            lines += [f"## `bd {entry.name}`", "", entry.help, ""]
+            for command in entry.commands:
+                lines += _command(f"{entry.name} {command.name}", command)
+        else:
+            lines += _command(entry.name, entry)
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def spliced(text: str) -> str:
+    """`text` (docs/CLI.md) with its reference replaced by the current one."""
+    start, end = text.index(BEGIN), text.index(END) + len(END) + 1
+    return text[:start] + render() + text[end:]
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["--write"]:
+        path = Path(argv[1])
+        path.write_text(spliced(path.read_text(encoding="utf-8")), encoding="utf-8")
+        return
+    sys.stdout.write(render())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
