@@ -77,10 +77,11 @@ def test_issue_json_omits_empty_optional_text_but_keeps_description() -> None:
 
 def test_row_columns_are_in_issue_field_order() -> None:
     """Issue.from_row reads rows by position: the SELECT list must follow the field order."""
-    from dataclasses import fields
-
     from bd_trio.store.issues import ISSUE_COLUMNS
 
     columns = [c.strip() for c in ISSUE_COLUMNS.split(",")]
-    assert columns == [f.name for f in fields(Issue)][: len(columns)]
+    from bd_trio.model.issue import FIELDS
+
+    assert columns == list(FIELDS[: len(columns)])
+    assert list(FIELDS) == list(Issue.__init__.__code__.co_varnames[1 : len(FIELDS) + 1])
     assert len(columns) == 15

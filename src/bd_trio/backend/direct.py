@@ -8,13 +8,15 @@ changing command leaves `.beads/issues.jsonl` up to date when it exits.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bd_trio.ops import OpContext, get_op
 from bd_trio.store import Store, claims
-from bd_trio.sync import files
-from bd_trio.sync.summary import ImportOptions, ImportSummary
+from bd_trio.sync import watch
 from bd_trio.workspace import Config, Workspace
+
+if TYPE_CHECKING:
+    from bd_trio.sync.summary import ImportSummary
 
 
 def describe_import(summary: ImportSummary, source: str) -> list[str]:
@@ -62,8 +64,12 @@ class DirectBackend:
             return
         self._import_checked = True
         path = self.workspace.jsonl_path
-        if not files.file_changed(self.store.conn, path):
+        if not watch.file_changed(self.store.conn, path):
             return
+        # Imported here: importing is needed after a pull, not on every command.
+        from bd_trio.sync import files
+        from bd_trio.sync.summary import ImportOptions
+
         ctx = self._context()
         opts = ImportOptions(actor=ctx.actor, prefix=ctx.prefix, id_mode=ctx.id_mode, now=ctx.now)
         with self.store.transaction() as conn:
@@ -97,6 +103,8 @@ class DirectBackend:
                     self._wrote = True
 
     def flush(self) -> None:
+        from bd_trio.sync import files
+
         with self.store.transaction() as conn:
             files.flush(conn, self.workspace.jsonl_path)
 

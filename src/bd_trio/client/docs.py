@@ -12,14 +12,14 @@ import sys
 import typing
 from pathlib import Path
 
-from bd_trio.client import requests
+from bd_trio.client import requests, types
 
 BEGIN = "<!-- BEGIN GENERATED METHODS (python -m bd_trio.client.docs --write docs/API.md) -->"
 END = "<!-- END GENERATED METHODS -->"
 
 
 def _result(builder: typing.Any) -> str:
-    hints = typing.get_type_hints(builder, vars(requests.t) | vars(requests))
+    hints = typing.get_type_hints(builder, vars(types) | vars(requests))
     (result,) = typing.get_args(hints["return"])
     text = repr(result) if not isinstance(result, type) else result.__name__
     return (
@@ -39,7 +39,7 @@ def render() -> str:
     lines = [BEGIN, ""]
     for builder in requests.BUILDERS:
         doc = (inspect.getdoc(builder) or "").replace("\n", " ")
-        op = builder(*_dummy_args(builder)).op
+        op = _operation(builder)
         lines.append(
             f"- `{builder.__name__}{_signature(builder)}` → `{_result(builder)}`: "
             f"operation `{op}`{'. ' + doc if doc else ''}"
@@ -48,7 +48,7 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _dummy_args(builder: typing.Any) -> list[str]:
+def _dummy_args(builder: typing.Any) -> list[typing.Any]:
     parameters = inspect.signature(builder).parameters.values()
     return [
         "x"
@@ -56,6 +56,12 @@ def _dummy_args(builder: typing.Any) -> list[str]:
         if p.default is inspect.Parameter.empty
         and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
+
+
+def _operation(builder: typing.Any) -> str:
+    """The operation a builder asks for (called with placeholder required arguments)."""
+    op: str = builder(*_dummy_args(builder)).op
+    return op
 
 
 def spliced(text: str) -> str:

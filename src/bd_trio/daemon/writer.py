@@ -46,7 +46,7 @@ from bd_trio.errors import BdError
 from bd_trio.model import clock
 from bd_trio.store import Store
 from bd_trio.store.connection import savepoint
-from bd_trio.sync import files
+from bd_trio.sync import files, watch
 from bd_trio.sync.summary import ImportOptions
 from bd_trio.workspace import Config, Workspace
 
@@ -204,7 +204,7 @@ class Writer:
         """Run a light read on the read-only connection; False when it must go to the thread
         (no reader, or the JSONL changed and must be imported first)."""
         reader = self.reader
-        if reader is None or files.file_changed(reader.conn, self.workspace.jsonl_path):
+        if reader is None or watch.file_changed(reader.conn, self.workspace.jsonl_path):
             return False
         if job.state == ABANDONED or trio.current_time() >= job.deadline:
             self._abandon(job)
@@ -323,7 +323,7 @@ class Writer:
 
     def _import_if_changed(self, conn: sqlite3.Connection, config: Config) -> bool:
         path = self.workspace.jsonl_path
-        if not files.file_changed(conn, path):
+        if not watch.file_changed(conn, path):
             return False
         opts = ImportOptions(
             actor="daemon", prefix=config.prefix, id_mode=config.id_mode, now=clock.now()

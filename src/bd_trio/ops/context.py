@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from bd_trio.model import clock
 from bd_trio.model.durations import DEFAULT_LEASE_S
 
 
-@dataclass(slots=True)
 class OpContext:
-    actor: str
-    prefix: str
-    id_mode: str = "sequential"
-    # The lease of a claim that names none (`claim_lease` in config.json); 0: never expires.
-    claim_lease_s: float = DEFAULT_LEASE_S
-    # One timestamp per request, so every row an operation writes carries the same time.
-    now: str = field(default_factory=clock.now)
+    """A plain class, not a dataclass: it is on every direct-mode call's start-up path."""
+
+    __slots__ = ("actor", "claim_lease_s", "id_mode", "now", "prefix")
+
+    def __init__(
+        self,
+        actor: str,
+        prefix: str,
+        id_mode: str = "sequential",
+        # The lease of a claim that names none (`claim_lease` in config.json); 0: never expires.
+        claim_lease_s: float = DEFAULT_LEASE_S,
+        # One timestamp per request, so every row an operation writes carries the same time.
+        now: str | None = None,
+    ) -> None:
+        self.actor = actor
+        self.prefix = prefix
+        self.id_mode = id_mode
+        self.claim_lease_s = claim_lease_s
+        self.now: str = now if now is not None else clock.now()

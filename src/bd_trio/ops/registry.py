@@ -9,8 +9,7 @@ from __future__ import annotations
 import importlib
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bd_trio.errors import BdError
 from bd_trio.ops.args import Args
@@ -20,8 +19,7 @@ Parser = Callable[[Args], Any]
 Runner = Callable[[sqlite3.Connection, Any, OpContext], Any]
 
 
-@dataclass(frozen=True, slots=True)
-class OpSpec:
+class OpSpec(NamedTuple):
     name: str
     parse: Parser
     run: Runner

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 COLUMNS = "issue_id, holder, token, claimed_at, renewed_at, lease_s, expires_at"
 _CHUNK = 900
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     issue_id: str
     holder: str
     token: int

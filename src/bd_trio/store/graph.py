@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bd_trio.model.issue import Issue
 from bd_trio.store.issues import ISSUE_COLUMNS, get_issues, issues_from_rows
@@ -92,8 +91,7 @@ def count_ready(conn: sqlite3.Connection) -> int:
     return int(row[0])
 
 
-@dataclass(slots=True)
-class BlockedIssue:
+class BlockedIssue(NamedTuple):
     issue: Issue
     blocked_by: list[str]
 
@@ -153,8 +151,7 @@ def reaches(conn: sqlite3.Connection, start: str, target: str) -> bool:
     return row is not None
 
 
-@dataclass(slots=True)
-class TreeNode:
+class TreeNode(NamedTuple):
     issue: Issue
     depth: int
     dep_type: str | None  # type of the edge from the parent node; None for the root

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bd_trio.errors import not_found
 from bd_trio.model.issue import Issue
@@ -222,8 +221,7 @@ def comments_of(conn: sqlite3.Connection, issue_id: str) -> list[dict[str, Any]]
 # --- dependencies -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DepRecord:
+class DepRecord(NamedTuple):
     issue_id: str
     depends_on_id: str
     type: str
@@ -292,8 +290,7 @@ def dependents_of(conn: sqlite3.Connection, issue_id: str) -> list[DepRecord]:
 # --- listing ----------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class ListFilter:
+class ListFilter(NamedTuple):
     status: str | None = None
     priority: int | None = None
     assignee: str | None = None

@@ -12,42 +12,23 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bd_trio.errors import BdError
 from bd_trio.store import meta
 from bd_trio.sync import jsonl
+from bd_trio.sync.records import build_records
+from bd_trio.sync.watch import HASH_KEY, STAT_KEY, file_changed, stat_token
+from bd_trio.workspace import write_atomic_chunks
 
 if TYPE_CHECKING:
     from bd_trio.sync.summary import ImportOptions, ImportSummary
-from bd_trio.sync.records import build_records
-from bd_trio.workspace import write_atomic_chunks
-
-HASH_KEY = "jsonl_hash"
-STAT_KEY = "jsonl_stat"
-
-
-def _stat_token(path: Path) -> str | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
-
-
-def file_changed(conn: sqlite3.Connection, path: Path) -> bool:
-    """Cheap test: has the file changed since we last wrote or imported it?"""
-    token = _stat_token(path)
-    if token is None:
-        return False
-    return token != meta.get_metadata(conn, STAT_KEY)
 
 
 def _remember(conn: sqlite3.Connection, path: Path, digest: str) -> None:
     meta.set_metadata(conn, HASH_KEY, digest)
-    token = _stat_token(path)
+    token = stat_token(path)
     if token is not None:
         meta.set_metadata(conn, STAT_KEY, token)
 
@@ -70,8 +51,7 @@ def auto_import(conn: sqlite3.Connection, path: Path, opts: ImportOptions) -> Im
     return summary
 
 
-@dataclass(slots=True)
-class FlushResult:
+class FlushResult(NamedTuple):
     written: bool
     issues: int  # lines rebuilt
 

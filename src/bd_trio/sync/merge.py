@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import replace
 from typing import Any
 
 from bd_trio.errors import BdError
@@ -59,7 +58,7 @@ def import_records(
                 remap[rec.issue.id] = twin
                 local = existing[twin] = rows.require_issue(conn, twin)
                 local_records[twin] = build_records(conn, [twin])[0]
-                rec.issue = replace(rec.issue, id=twin)
+                rec.issue = rec.issue.replace(id=twin)
             elif local is None:
                 to_create.append(rec)
                 continue
@@ -137,8 +136,7 @@ def _rewrite(rec: jsonl.IncomingIssue, remap: dict[str, str]) -> None:
     def swap(text: str) -> str:
         return pattern.sub(lambda m: remap[m.group(1)], text) if text else text
 
-    rec.issue = replace(
-        issue,
+    rec.issue = issue.replace(
         id=new_id,
         description=swap(issue.description),
         design=swap(issue.design),
@@ -147,7 +145,7 @@ def _rewrite(rec: jsonl.IncomingIssue, remap: dict[str, str]) -> None:
     )
     rec.dependencies = sorted(
         (
-            replace(d, issue_id=new_id, depends_on_id=remap.get(d.depends_on_id, d.depends_on_id))
+            d._replace(issue_id=new_id, depends_on_id=remap.get(d.depends_on_id, d.depends_on_id))
             for d in rec.dependencies
         ),
         key=lambda d: d.depends_on_id,
