@@ -15,6 +15,15 @@ FLAGS = {
     "--no-auto-import": "no_auto_import",
 }
 VALUED = {"--db": "db", "--actor": "actor"}
+# What `bd --help` says of each (typerapp.py declares them from this, for the help only).
+HELP = {
+    "--json": "JSON on stdout (anywhere on the line)",
+    "--db": "Database path (else $BEADS_DB, else search)",
+    "--actor": "Who acts (else $BD_ACTOR, $USER)",
+    "--no-daemon": "Open the database directly",
+    "--no-auto-flush": "Do not export JSONL",
+    "--no-auto-import": "Do not import JSONL",
+}
 
 
 class GlobalOptions:

@@ -15,6 +15,7 @@ from typing import Any
 
 import typer
 
+from bd_trio.cli import globals as g
 from bd_trio.cli.declare import Arg, Command, Group, Opt
 from bd_trio.cli.fastparse import resolve
 from bd_trio.cli.table import COMMANDS
@@ -118,17 +119,31 @@ def _new_app() -> typer.Typer:
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    app.callback()(_global_flags)
+    app.callback()(_global_flags())
     return app
 
 
-def _global_flags(
-    json_output: bool = typer.Option(False, "--json", help="JSON on stdout (anywhere on the line)"),
-    db: str | None = typer.Option(None, "--db", help="Database path (else $BEADS_DB, else search)"),
-    actor: str | None = typer.Option(None, "--actor", help="Who acts (else $BD_ACTOR, $USER)"),
-    no_daemon: bool = typer.Option(False, "--no-daemon", help="Open the database directly"),
-    no_auto_flush: bool = typer.Option(False, "--no-auto-flush", help="Do not export JSONL"),
-    no_auto_import: bool = typer.Option(False, "--no-auto-import", help="Do not import JSONL"),
-) -> None:
-    """Global flags are taken out of the command line before parsing (see cli.globals); they
-    are declared here so that --help lists them."""
+def _global_flags() -> Callable[..., None]:
+    """The global flags, for `bd --help` only: they are taken out of the command line before
+    parsing (cli/globals.py, which declares them)."""
+    parameters = [
+        inspect.Parameter(
+            param,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=typer.Option(
+                None if flag in g.VALUED else False,
+                flag,
+                help=g.HELP[flag],
+                metavar="TEXT" if flag in g.VALUED else None,
+            ),
+            annotation=str | None if flag in g.VALUED else bool,
+        )
+        for flag, param in {**g.FLAGS, **g.VALUED}.items()
+    ]
+
+    def flags(**_: Any) -> None:
+        pass
+
+    flags.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    flags.__annotations__ = {p.name: p.annotation for p in parameters}
+    return flags
