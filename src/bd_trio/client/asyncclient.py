@@ -42,6 +42,11 @@ class AsyncClient(AsyncOperations):
     def actor(self) -> str:
         return self.core.actor
 
+    @property
+    def timeout(self) -> float:
+        """Each request's deadline in seconds (see set_timeout)."""
+        return self.core.timeout
+
     def set_timeout(self, seconds: float) -> None:
         self.core.set_timeout(seconds)
 

@@ -41,6 +41,11 @@ class BlockingConnection:
     def actor(self) -> str:
         return self.core.actor
 
+    @property
+    def timeout(self) -> float:
+        """Each request's deadline in seconds (see set_timeout)."""
+        return self.core.timeout
+
     def set_timeout(self, seconds: float) -> None:
         """Deadline of each later request: past it the daemon answers `timeout` and the
         request is guaranteed not applied."""

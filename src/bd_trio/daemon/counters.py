@@ -1,10 +1,10 @@
-"""What `health` reports: counters the handlers and the writer update on the event loop."""
+"""What `health` reports: counters, changed only through the methods below, each called from
+one place (named in its docstring). All of them run on the event loop."""
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from bd_trio import INTERFACE_VERSION, __version__
@@ -13,21 +13,98 @@ from bd_trio.protocol.limits import PROTOCOL_VERSION
 _PID = os.getpid()  # the daemon never forks after start-up
 
 
-@dataclass(slots=True)
 class Counters:
-    started_monotonic: float = field(default_factory=time.monotonic)
-    connections: int = 0
-    connections_total: int = 0
-    requests: int = 0
-    errors: int = 0
-    timeouts: int = 0
-    writes: int = 0
-    groups: int = 0
-    largest_group: int = 0
-    exports: int = 0
-    imports: int = 0
-    claims_swept: int = 0
-    last_export_error: str | None = None
+    __slots__ = (
+        "claims_swept",
+        "connections",
+        "connections_total",
+        "errors",
+        "exports",
+        "group_redos",
+        "groups",
+        "imports",
+        "largest_group",
+        "last_export_error",
+        "reads",
+        "requests",
+        "started_monotonic",
+        "timeouts",
+        "writes",
+    )
+
+    def __init__(self) -> None:
+        self.started_monotonic = time.monotonic()
+        self.connections = 0
+        self.connections_total = 0
+        self.requests = 0
+        self.errors = 0
+        self.timeouts = 0
+        self.reads = 0
+        self.writes = 0
+        self.groups = 0
+        self.group_redos = 0
+        self.largest_group = 0
+        self.exports = 0
+        self.imports = 0
+        self.claims_swept = 0
+        self.last_export_error: str | None = None
+
+    # server.py
+    def connection_opened(self) -> None:
+        """Server._handle, when a connection is accepted."""
+        self.connections += 1
+        self.connections_total += 1
+
+    def connection_closed(self) -> None:
+        """Server._handle, when a connection ends."""
+        self.connections -= 1
+
+    def request(self) -> None:
+        """Server.execute, per request."""
+        self.requests += 1
+
+    def error(self) -> None:
+        """Server.execute, per request answered with an error."""
+        self.errors += 1
+
+    # reads.py
+    def read(self) -> None:
+        """ReadPool.read, per read run on a read-only connection."""
+        self.reads += 1
+
+    # writer.py
+    def timeout(self) -> None:
+        """Writer.call, per request given up past its deadline (never applied)."""
+        self.timeouts += 1
+
+    def group(self, ran: int, writes: int, redone: bool) -> None:
+        """Writer._complete, per committed group: `ran` jobs, `writes` successful writes,
+        `redone` when a failure made it run again with a savepoint per job."""
+        self.groups += 1
+        self.largest_group = max(self.largest_group, ran)
+        self.writes += writes
+        self.group_redos += int(redone)
+
+    def imported(self) -> None:
+        """Writer (auto-import), per import of a changed issues.jsonl."""
+        self.imports += 1
+
+    # exporter.py
+    def exported(self) -> None:
+        """run_exporter, per export that wrote the file."""
+        self.exports += 1
+        self.last_export_error = None
+
+    def export_failed(self, message: str) -> bool:
+        """run_exporter, per failed export; True when the message is new (log it once)."""
+        new = message != self.last_export_error
+        self.last_export_error = message
+        return new
+
+    # sweeper.py
+    def swept(self, claims: int) -> None:
+        """run_sweeper, per sweep that expired claims."""
+        self.claims_swept += claims
 
     def uptime_s(self) -> float:
         return round(time.monotonic() - self.started_monotonic, 3)
@@ -61,8 +138,10 @@ class Counters:
             "requests_served": self.requests,
             "errors": self.errors,
             "timeouts": self.timeouts,
+            "reads": self.reads,
             "writes": self.writes,
             "group_commits": self.groups,
+            "group_redos": self.group_redos,
             "largest_group": self.largest_group,
             "exports": self.exports,
             "imports": self.imports,

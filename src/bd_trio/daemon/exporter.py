@@ -1,10 +1,14 @@
 """The export task: after writes, wait for a quiet moment (the debounce), then have the writer
 export the dirty issues to `.beads/issues.jsonl`; optionally git-commit (and push) the file.
 
-A burst of writes is exported once, at most `flush_max_delay_s` after its first write.
+`ExportSchedule` is the exporter's own state: the writer (and the claim sweeper) only call
+`note_write()`. A burst of writes is exported once, at most `flush_max_delay_s` after its first
+write. The export itself runs in the database thread, as a writer job: never on the loop.
 """
 
 from __future__ import annotations
+
+import math
 
 import trio
 
@@ -18,40 +22,62 @@ EXPORT_TIMEOUT_S = 300.0
 RETRY_AFTER_ERROR_S = 2.0
 
 
-async def run_exporter(
-    writer: Writer, options: DaemonOptions, counters: Counters, git_lock: trio.Lock
-) -> None:
-    log = logs.get()
-    while True:
-        await writer.dirty.wait()
+class ExportSchedule:
+    """When the next export is due (event loop only)."""
+
+    def __init__(self) -> None:
+        self._dirty = trio.Event()
+        self._first: float | None = None
+        self._last = -math.inf
+
+    @property
+    def pending(self) -> bool:
+        return self._dirty.is_set()
+
+    def note_write(self) -> None:
+        now = trio.current_time()
+        self._last = now
+        if self._first is None:
+            self._first = now
+        self._dirty.set()
+
+    async def wait_due(self, debounce_s: float, max_delay_s: float) -> None:
+        """Until something was written and then it was quiet for `debounce_s` (or the first
+        write is `max_delay_s` old); then the schedule is clear again."""
+        await self._dirty.wait()
         while True:
-            first = writer.first_dirty_at if writer.first_dirty_at is not None else 0.0
-            target = min(
-                writer.last_write_at + options.flush_debounce_s,
-                first + options.flush_max_delay_s,
-            )
+            first = self._first if self._first is not None else 0.0
+            target = min(self._last + debounce_s, first + max_delay_s)
             if trio.current_time() >= target:
                 break
             await trio.sleep_until(target)
-        writer.dirty = trio.Event()
-        writer.first_dirty_at = None
+        self._dirty = trio.Event()
+        self._first = None
+
+
+async def run_exporter(
+    writer: Writer,
+    schedule: ExportSchedule,
+    options: DaemonOptions,
+    counters: Counters,
+    git_lock: trio.Lock,
+) -> None:
+    log = logs.get()
+    while True:
+        await schedule.wait_due(options.flush_debounce_s, options.flush_max_delay_s)
         job = writer.flush_job(trio.current_time() + EXPORT_TIMEOUT_S)
         try:
             result = await writer.call(job)
         except Exception as exc:
             message = getattr(exc, "message", str(exc))
-            if counters.last_export_error != message:
+            if counters.export_failed(message):
                 log.warning("export failed: %s", message)
-            counters.last_export_error = message
             await trio.sleep(RETRY_AFTER_ERROR_S)
-            writer.dirty.set()  # try again
-            if writer.first_dirty_at is None:
-                writer.first_dirty_at = trio.current_time()
+            schedule.note_write()  # try again
             continue
-        counters.last_export_error = None
         if not result.written:
             continue
-        counters.exports += 1
+        counters.exported()
         if options.auto_commit:
             await commit_export(writer, options, git_lock)
 

@@ -2,13 +2,17 @@
 
     serve()
       └─ root nursery
-           ├─ writer task            (owns the database; group commit)
+           ├─ writer task            (its database thread owns the write connection)
            ├─ exporter task          (debounced JSONL export, optional git commit)
            ├─ claim sweeper          (expired claims back to the ready queue)
            ├─ signal watcher         (SIGTERM/SIGINT -> graceful stop)
            └─ handler nursery
                 ├─ accept loop       (one listener on the Unix socket)
                 └─ one task per connection
+
+Requests: `ping` and `health` are answered on the loop from memory; writes go to the writer's
+database thread (daemon/writer.py), reads to read-only connections in worker threads
+(daemon/reads.py). The event loop itself runs no SQLite and reads no files.
 
 Stop (signal, `shutdown` request or `Server.request_stop`): close the listener, let requests in
 flight finish (up to `shutdown_grace_s`), close the writer's queue so it drains what is queued,
@@ -30,22 +34,21 @@ from typing import Any
 import trio
 
 from bd_trio.daemon import logs
+from bd_trio.daemon.configwatch import ConfigWatch
 from bd_trio.daemon.connection import Connection
 from bd_trio.daemon.counters import Counters
-from bd_trio.daemon.exporter import run_exporter
+from bd_trio.daemon.exporter import ExportSchedule, run_exporter
+from bd_trio.daemon.jobs import Group, Job
 from bd_trio.daemon.lockfile import DaemonLock
 from bd_trio.daemon.options import DaemonOptions
+from bd_trio.daemon.reads import JsonlChanged, ReadPool
 from bd_trio.daemon.security import peer_allowed
 from bd_trio.daemon.sweeper import run_sweeper
-from bd_trio.daemon.writer import Job, Writer
+from bd_trio.daemon.writer import Writer
 from bd_trio.errors import BdError
-from bd_trio.model import clock
 from bd_trio.ops import OpContext, get_op
 from bd_trio.store import Store
-from bd_trio.workspace import Config, Workspace
-
-# Operations the daemon answers itself, without the writer (or, for flush, as a writer job).
-DAEMON_OPS = ("ping", "health", "shutdown", "flush")
+from bd_trio.workspace import Workspace
 
 
 class Server:
@@ -57,6 +60,8 @@ class Server:
         self._stop = trio.Event()
         self._connections: set[Connection] = set()
         self._writer: Writer | None = None
+        self._reads: ReadPool | None = None
+        self.exports = ExportSchedule()
         self._git_lock = trio.Lock()
 
     # --- control --------------------------------------------------------------------------
@@ -82,7 +87,7 @@ class Server:
             workspace=str(self.workspace.root),
             queue_depth=writer.queue_depth,
             flush_debounce_s=self.options.flush_debounce_s,
-            dirty=writer.dirty.is_set(),
+            dirty=self.exports.pending,
         )
 
     # --- dispatch -------------------------------------------------------------------------
@@ -90,13 +95,13 @@ class Server:
     async def execute(
         self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int
     ) -> Any:
-        self.counters.requests += 1
+        self.counters.request()
         if op == "ping":  # the liveness probe: no extra await on its way
             return self.counters.ping()
         try:
             return await self._execute(op, args, actor, timeout_ms)
         except BdError:
-            self.counters.errors += 1
+            self.counters.error()
             raise
 
     async def _execute(
@@ -111,10 +116,15 @@ class Server:
         if op == "flush":
             return _flush_data(await self.writer.call(self.writer.flush_job(deadline)))
         spec = get_op(op)
-        parsed = spec.parse_args(args)  # bad input never reaches the writer
-        run = partial(_run_op, spec.run, parsed, actor or "unknown", clock.now())
-        job = Job(run=run, deadline=deadline, writes=spec.writes, light=is_light(op, parsed))
-        return await self.writer.call(job)
+        parsed = spec.parse_args(args)  # bad input never reaches the database
+        run = partial(_run_op, spec.run, parsed, actor or "unknown")
+        if spec.writes:
+            return await self.writer.call(Job(run=run, deadline=deadline, writes=True))
+        assert self._reads is not None
+        try:
+            return await self._reads.read(run, deadline)
+        except JsonlChanged:  # the writer imports the file first, then runs the read
+            return await self.writer.call(Job(run=run, deadline=deadline, writes=False))
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -125,27 +135,30 @@ class Server:
         lock = DaemonLock(self.workspace.lock_path)
         lock.acquire()
         store: Store | None = None
-        reader: Store | None = None
         listener: trio.SocketListener | None = None
         try:
+            configs = ConfigWatch(self.workspace)
             store = Store(self.workspace.db_path, synchronous=self.options.synchronous)
-            reader = Store(self.workspace.db_path, read_only=True)
+            self._reads = ReadPool(self.workspace, configs, self.counters)
             writer = self._writer = Writer(
                 store,
                 self.workspace,
                 self.counters,
+                configs,
                 max_group=self.options.max_group,
                 queue_size=self.options.queue_size,
-                reader=reader,
                 commit_delay_s=self.options.commit_delay_s,
+                on_write=self.exports.note_write,
             )
             # Catch up with the file before serving: import what changed, export what is dirty.
-            await trio.to_thread.run_sync(self._startup_sync, writer)
+            await trio.to_thread.run_sync(writer.catch_up)
             listener = await self._bind()
             async with trio.open_nursery() as root:
                 await root.start(writer.run)
-                root.start_soon(run_exporter, writer, self.options, self.counters, self._git_lock)
-                root.start_soon(run_sweeper, writer, self.counters)
+                root.start_soon(
+                    run_exporter, writer, self.exports, self.options, self.counters, self._git_lock
+                )
+                root.start_soon(run_sweeper, writer, self.exports, self.counters)
                 if self.options.handle_signals:
                     root.start_soon(self._watch_signals)
                 async with trio.open_nursery() as handlers:
@@ -173,20 +186,11 @@ class Server:
         finally:
             if listener is not None:
                 _remove_socket(self.socket_path)
-            if reader is not None:
-                reader.close()
+            if self._reads is not None:
+                self._reads.close()
             if store is not None:
                 store.close()
             lock.release()
-
-    def _startup_sync(self, writer: Writer) -> None:
-        config = writer.config
-        with writer.store.transaction() as conn:
-            writer._import_if_changed(conn, config)
-        try:
-            writer.flush_now()
-        except BdError as exc:
-            logs.get().warning("start-up export skipped: %s", exc.message)
 
     async def _bind(self) -> trio.SocketListener:
         path = self.socket_path
@@ -227,13 +231,12 @@ class Server:
             return
         connection = Connection(stream, self.execute, lambda: self.stopping)
         self._connections.add(connection)
-        self.counters.connections += 1
-        self.counters.connections_total += 1
+        self.counters.connection_opened()
         try:
             await connection.serve()
         finally:
             self._connections.discard(connection)
-            self.counters.connections -= 1
+            self.counters.connection_closed()
             with trio.CancelScope(shield=True):
                 await stream.aclose()
 
@@ -251,28 +254,14 @@ class Server:
                 self.request_stop()
 
 
-# Reads that touch one issue or a bounded page: cheaper to run inline than to hop to a thread.
-LIGHT_READS = frozenset({"show", "events", "label_list", "comments"})
-LIGHT_PAGE = 100
-
-
-def is_light(op: str, parsed: Any) -> bool:
-    if op in LIGHT_READS:
-        return True
-    if op == "ready":
-        return 0 < int(parsed["limit"]) <= LIGHT_PAGE
-    if op == "list":
-        return 0 < int(parsed.limit) <= LIGHT_PAGE
-    return False
-
-
-def _run_op(run: Any, parsed: Any, actor: str, now: str, conn: Any, config: Config) -> Any:
+def _run_op(run: Any, parsed: Any, actor: str, conn: Any, group: Group) -> Any:
+    config = group.config
     ctx = OpContext(
         actor=actor,
         prefix=config.prefix,
         id_mode=config.id_mode,
         claim_lease_s=config.claim_lease_s,
-        now=now,
+        now=group.now,
     )
     return run(conn, parsed, ctx)
 
@@ -284,8 +273,3 @@ def _flush_data(result: Any) -> dict[str, Any]:
 def _remove_socket(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
-
-
-async def serve(workspace: Workspace, options: DaemonOptions | None = None) -> None:
-    """Run a daemon for `workspace` until it is asked to stop."""
-    await Server(workspace, options).serve()

@@ -16,21 +16,24 @@ import trio
 
 from bd_trio.daemon import logs
 from bd_trio.daemon.counters import Counters
-from bd_trio.daemon.writer import Job, Writer
+from bd_trio.daemon.exporter import ExportSchedule
+from bd_trio.daemon.jobs import Group, Job
+from bd_trio.daemon.writer import Writer
 from bd_trio.errors import BdError
-from bd_trio.model import clock
 from bd_trio.store import claims
-from bd_trio.workspace import Config
 
 SWEEP_INTERVAL_S = 0.5
 
 
-def _expire(conn: sqlite3.Connection, config: Config) -> list[str]:
-    return [claim.issue_id for claim in claims.expire_due(conn, clock.now())]
+def _expire(conn: sqlite3.Connection, group: Group) -> list[str]:
+    return [claim.issue_id for claim in claims.expire_due(conn, group.now)]
 
 
 async def run_sweeper(
-    writer: Writer, counters: Counters, interval_s: float = SWEEP_INTERVAL_S
+    writer: Writer,
+    schedule: ExportSchedule,
+    counters: Counters,
+    interval_s: float = SWEEP_INTERVAL_S,
 ) -> None:
     while True:
         await trio.sleep(interval_s)
@@ -43,6 +46,6 @@ async def run_sweeper(
             logs.get().warning("claim sweep failed: %s", exc.message)
             continue
         if expired:
-            counters.claims_swept += len(expired)
+            counters.swept(len(expired))
             logs.get().info("claims expired: %s", ", ".join(expired))
-            writer.mark_dirty()  # the issues went back to open: export them
+            schedule.note_write()  # the issues went back to open: export them

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from bd_trio.errors import BdError
@@ -88,9 +88,6 @@ class Store:
             yield self.conn
         finally:
             self.conn.execute("COMMIT")
-
-    def savepoint(self) -> AbstractContextManager[sqlite3.Connection]:
-        return savepoint(self.conn)
 
 
 _savepoint_names = itertools.count(1)

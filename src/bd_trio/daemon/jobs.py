@@ -1,0 +1,95 @@
+"""A write request on its way through the writer: its states, and every transition in one
+place.
+
+    QUEUED --take (the database thread, deadline not passed)--> TAKEN --finish--> DONE
+    QUEUED --skip (the database thread, deadline passed)------> ABANDONED
+    QUEUED --abandon (its handler gave up: deadline, cancel)--> ABANDONED
+
+`take_or_skip` (database thread) and `abandon` (handler, on the event loop) decide under one
+lock, so exactly one of them wins: a request is either run, or reported `timeout` and never
+applied. Once TAKEN, the handler waits for the real outcome, whatever its deadline.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import trio
+
+from bd_trio.errors import BdError
+from bd_trio.workspace import Config
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"
+    TAKEN = "taken"
+    ABANDONED = "abandoned"
+    DONE = "done"
+
+
+TRANSITIONS: dict[JobState, frozenset[JobState]] = {
+    JobState.QUEUED: frozenset({JobState.TAKEN, JobState.ABANDONED}),
+    JobState.TAKEN: frozenset({JobState.DONE}),
+    JobState.ABANDONED: frozenset(),
+    JobState.DONE: frozenset(),
+}
+
+
+class Group(NamedTuple):
+    """What every job of one group shares: the workspace config (read once per group) and one
+    timestamp (formatted once per group, not per request)."""
+
+    config: Config
+    now: str
+
+
+class Job:
+    __slots__ = ("deadline", "done", "error", "expires", "result", "run", "state", "writes")
+
+    def __init__(
+        self, run: Callable[[Any, Group], Any], deadline: float, writes: bool = True
+    ) -> None:
+        self.run = run  # called with the write connection and the group
+        self.deadline = deadline  # trio clock, for the handler's wait
+        # The same deadline on the monotonic clock, which the database thread can read.
+        self.expires = time.monotonic() + (deadline - trio.current_time())
+        self.writes = writes  # counted as a write and schedules an export when it succeeds
+        self.done = trio.Event()
+        self.state = JobState.QUEUED
+        self.result: Any = None
+        self.error: BdError | None = None
+
+
+class JobStates:
+    """The one place a job changes state."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def _move(self, job: Job, to: JobState) -> bool:
+        if to not in TRANSITIONS[job.state]:
+            return False
+        job.state = to
+        return True
+
+    def take_or_skip(self, job: Job, now: float) -> bool:
+        """Database thread: True when the job is to run now; False when its deadline passed
+        or its handler gave up (it is then never applied)."""
+        with self._lock:
+            if job.state is JobState.QUEUED and now >= job.expires:
+                self._move(job, JobState.ABANDONED)
+                return False
+            return self._move(job, JobState.TAKEN)
+
+    def abandon(self, job: Job) -> bool:
+        """Handler: give up on a job not taken yet; False when the thread already took it."""
+        with self._lock:
+            return self._move(job, JobState.ABANDONED)
+
+    def finish(self, job: Job) -> None:
+        with self._lock:
+            self._move(job, JobState.DONE)
