@@ -15,6 +15,7 @@ from typing import Any
 from bd_trio.client.blocking import BlockingClient
 from bd_trio.devtools.synthetic import build
 from bd_trio.ops import OpContext, get_op
+from bd_trio.ops.rows import materialized
 from bd_trio.store import Store
 from bd_trio.store.meta import set_config
 from bd_trio.workspace import Workspace, create
@@ -79,7 +80,7 @@ class Direct:
             with self.store.transaction() as conn:
                 return spec.run(conn, parsed, ctx)
         with self.store.read() as conn:
-            return spec.run(conn, parsed, ctx)
+            return materialized(spec.run(conn, parsed, ctx))
 
     def close(self) -> None:
         self.store.close()

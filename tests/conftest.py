@@ -258,12 +258,13 @@ class OpRunner:
 
     def __call__(self, op: str, **args: Any) -> Any:
         from bd_trio.ops import OpContext, get_op
+        from bd_trio.ops.rows import materialized
 
         spec = get_op(op)
         parsed = spec.parse_args(args)
         ctx = OpContext(actor=self.actor, prefix=self.prefix, id_mode=self.id_mode)
         with self.store.transaction() as conn:
-            return spec.run(conn, parsed, ctx)
+            return materialized(spec.run(conn, parsed, ctx))
 
     def count(self, table: str) -> int:
         return int(self.store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])

@@ -11,6 +11,7 @@ import pytest
 
 from bd_trio.devtools.synthetic import build
 from bd_trio.ops import OpContext, get_op
+from bd_trio.ops.rows import materialized
 from bd_trio.store import Store
 
 pytestmark = pytest.mark.slow  # builds a 100,000-issue database
@@ -48,7 +49,9 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, dict[
 def run(store: Store, op: str, **args: Any) -> Any:
     spec = get_op(op)
     with store.read() as conn:
-        return spec.run(conn, spec.parse_args(args), OpContext(actor="t", prefix="bd"))
+        return materialized(
+            spec.run(conn, spec.parse_args(args), OpContext(actor="t", prefix="bd"))
+        )
 
 
 def plans_of(store: Store, action: Callable[[], Any]) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bd_trio.ops import OpContext, get_op
+from bd_trio.ops.rows import materialized
 from bd_trio.store import Store, claims
 from bd_trio.sync import watch
 from bd_trio.workspace import Config, Workspace
@@ -89,8 +90,8 @@ class DirectBackend:
                 result = spec.run(conn, parsed, ctx)
             self._wrote = True
             return result
-        with self.store.read() as conn:
-            return spec.run(conn, parsed, ctx)
+        with self.store.read() as conn:  # Rows are read inside the transaction
+            return materialized(spec.run(conn, parsed, ctx))
 
     def _expire_claims(self, now: str) -> None:
         """No daemon sweeps claims here, so every command expires the due ones first (an index

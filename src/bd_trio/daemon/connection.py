@@ -20,13 +20,14 @@ from bd_trio.daemon import logs
 from bd_trio.daemon.memory import LARGE_RESPONSE, release_free_memory
 from bd_trio.errors import BdError
 from bd_trio.protocol import jsonrpc
+from bd_trio.protocol.encoded import CBOR, JSON, Encoded, cbor_ok_frame, json_ok_line
 from bd_trio.protocol.envelope import EnvelopeError, error_response, ok_response, parse_request
 from bd_trio.protocol.frames import BadFrame, FrameDecoder, encode_frame
 from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_FRAME, MAX_RESPONSE_FRAME
 
 RECEIVE_SIZE = 65536
 
-Execute = Callable[[str, dict[str, Any], str | None, int], Awaitable[Any]]
+Execute = Callable[[str, dict[str, Any], str | None, int, str], Awaitable[Any]]
 
 
 @dataclass(eq=False)
@@ -76,7 +77,7 @@ class Connection:
                         return
                     continue
                 response = await self._dispatch(event.value)
-                sent = await self._send_frame(response)
+                sent = await self._send(response)
                 del response, event  # nothing of a big answer may stay alive for the trim
                 if sent >= LARGE_RESPONSE:
                     release_free_memory()
@@ -88,16 +89,28 @@ class Connection:
                 return
             data = received
 
-    async def _dispatch(self, value: Any) -> dict[str, Any]:
+    async def _dispatch(self, value: Any) -> dict[str, Any] | bytes:
+        """The response: a message to encode, or a frame already built around data that was
+        encoded in a read thread."""
         try:
             request = parse_request(value)
         except EnvelopeError as exc:
             return error_response(exc.request_id, exc.error)
         try:
-            data = await self.execute(request.op, request.args, request.actor, request.timeout_ms)
+            data = await self.execute(
+                request.op, request.args, request.actor, request.timeout_ms, CBOR
+            )
+            if isinstance(data, Encoded):
+                return cbor_ok_frame(request.id, data)
         except BdError as exc:
             return error_response(request.id, exc)
         return ok_response(request.id, data)
+
+    async def _send(self, response: dict[str, Any] | bytes) -> int:
+        if isinstance(response, bytes):
+            await self.stream.send_all(response)
+            return len(response)
+        return await self._send_frame(response)
 
     async def _send_frame(self, message: dict[str, Any]) -> int:
         try:
@@ -135,7 +148,11 @@ class Connection:
     async def _dispatch_line(self, line: bytes) -> bytes:
         try:
             request = jsonrpc.parse_line(line)
-            data = await self.execute(request.op, request.args, request.actor, DEFAULT_TIMEOUT_MS)
+            data = await self.execute(
+                request.op, request.args, request.actor, DEFAULT_TIMEOUT_MS, JSON
+            )
         except BdError as exc:
             return jsonrpc.error_line(exc)
+        if isinstance(data, Encoded):
+            return json_ok_line(data)
         return jsonrpc.success_line(data)

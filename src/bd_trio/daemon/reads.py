@@ -22,6 +22,7 @@ from bd_trio.daemon.counters import Counters
 from bd_trio.daemon.jobs import Group
 from bd_trio.errors import BdError
 from bd_trio.model import clock
+from bd_trio.protocol.encoded import Encoded, encode
 from bd_trio.store import Store
 from bd_trio.sync import watch
 from bd_trio.workspace import Workspace
@@ -49,24 +50,27 @@ class ReadPool:
         self._opened: list[Store] = []
         self._lock = threading.Lock()
 
-    async def read(self, run: Callable[[Any, Group], Any], deadline: float) -> Any:
-        """Run a read in a worker thread; `timeout` when no reader frees up in time."""
+    async def read(
+        self, run: Callable[[Any, Group], Any], deadline: float, encoding: str
+    ) -> Encoded:
+        """Run a read in a worker thread and encode its answer there (CBOR or JSON: the loop
+        never encodes a big answer); `timeout` when no reader frees up in time."""
         with trio.move_on_at(deadline):
             async with self.limiter:
                 self.counters.read()
                 # Shielded: once the read runs it finishes (it is bounded; its answer is kept).
                 with trio.CancelScope(shield=True):
-                    return await trio.to_thread.run_sync(self._run, run)
+                    return await trio.to_thread.run_sync(self._run, run, encoding)
         raise BdError("timeout", "read not started: no reader was free before its deadline; retry")
 
-    def _run(self, run: Callable[[Any, Group], Any]) -> Any:
+    def _run(self, run: Callable[[Any, Group], Any], encoding: str) -> Encoded:
         store = self._checkout()
         try:
             config = self.configs.current()
             with store.read() as conn:
                 if watch.file_changed(conn, self.workspace.jsonl_path):
                     raise JsonlChanged
-                return run(conn, Group(config, clock.now()))
+                return encode(run(conn, Group(config, clock.now())), encoding)
         except (BdError, JsonlChanged):
             raise
         except Exception as exc:  # a bug: report it, keep serving

@@ -47,6 +47,7 @@ from bd_trio.daemon.sweeper import run_sweeper
 from bd_trio.daemon.writer import Writer
 from bd_trio.errors import BdError
 from bd_trio.ops import OpContext, get_op
+from bd_trio.ops.rows import materialized
 from bd_trio.store import Store
 from bd_trio.workspace import Workspace
 
@@ -93,19 +94,20 @@ class Server:
     # --- dispatch -------------------------------------------------------------------------
 
     async def execute(
-        self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int
+        self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int, encoding: str
     ) -> Any:
+        """The answer's data, or an `Encoded` payload (a read, encoded in its thread)."""
         self.counters.request()
         if op == "ping":  # the liveness probe: no extra await on its way
             return self.counters.ping()
         try:
-            return await self._execute(op, args, actor, timeout_ms)
+            return await self._execute(op, args, actor, timeout_ms, encoding)
         except BdError:
             self.counters.error()
             raise
 
     async def _execute(
-        self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int
+        self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int, encoding: str
     ) -> Any:
         if op == "health":
             return self.health()
@@ -122,7 +124,7 @@ class Server:
             return await self.writer.call(Job(run=run, deadline=deadline, writes=True))
         assert self._reads is not None
         try:
-            return await self._reads.read(run, deadline)
+            return await self._reads.read(run, deadline, encoding)
         except JsonlChanged:  # the writer imports the file first, then runs the read
             return await self.writer.call(Job(run=run, deadline=deadline, writes=False))
 
@@ -263,7 +265,7 @@ def _run_op(run: Any, parsed: Any, actor: str, conn: Any, group: Group) -> Any:
         claim_lease_s=config.claim_lease_s,
         now=group.now,
     )
-    return run(conn, parsed, ctx)
+    return materialized(run(conn, parsed, ctx))  # Rows are read inside the transaction
 
 
 def _flush_data(result: Any) -> dict[str, Any]:

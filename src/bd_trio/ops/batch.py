@@ -17,6 +17,7 @@ from bd_trio.errors import BdError
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import get_op, operation
+from bd_trio.ops.rows import materialized
 from bd_trio.store.connection import Undo, savepoint
 
 MAX_BATCH = 10_000
@@ -105,7 +106,7 @@ def run_items(
             spec = get_op(item.op)
             parsed = spec.parse_args(resolve_refs(item.args, results, index))
             with savepoint(conn):
-                data = spec.run(conn, parsed, ctx)
+                data = materialized(spec.run(conn, parsed, ctx))
         except BdError as exc:
             results.append({"op": item.op, "ok": False, "error": exc.to_dict()})
             break

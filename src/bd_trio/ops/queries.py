@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 from bd_trio.model import validate
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import no_args, operation
+from bd_trio.ops.rows import Rows
 from bd_trio.store import graph
 from bd_trio.store.issues import ListFilter, list_issues
 
@@ -51,15 +53,22 @@ def ready(conn: sqlite3.Connection, opts: dict[str, Any], ctx: OpContext) -> lis
 
 
 @operation("blocked", parse=no_args, writes=False)
-def blocked(conn: sqlite3.Connection, _: None, ctx: OpContext) -> list[dict[str, Any]]:
-    return [
-        {
-            **item.issue.to_dict(),
-            "blocked_by_count": len(item.blocked_by),
-            "blocked_by": item.blocked_by,
-        }
-        for item in graph.blocked_issues(conn)
-    ]
+def blocked(conn: sqlite3.Connection, _: None, ctx: OpContext) -> Rows:
+    """Issue + blocked_by_count, blocked_by; in chunks (Rows): the answer can be most of a
+    big database."""
+
+    def chunks() -> Iterator[list[dict[str, Any]]]:
+        for chunk in graph.iter_blocked(conn):
+            yield [
+                {
+                    **item.issue.to_dict(),
+                    "blocked_by_count": len(item.blocked_by),
+                    "blocked_by": item.blocked_by,
+                }
+                for item in chunk
+            ]
+
+    return Rows(chunks)
 
 
 @operation("stats", parse=no_args, writes=False)

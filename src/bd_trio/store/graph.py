@@ -9,7 +9,7 @@ of computing the blocked set of the whole database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from bd_trio.model.issue import Issue
@@ -109,22 +109,20 @@ _DIRECT_BLOCKERS = """
 _CHUNK = 1000
 
 
-def blocked_issues(conn: sqlite3.Connection) -> list[BlockedIssue]:
-    """Non-closed issues with at least one open `blocks` blocker, by priority then age."""
+def iter_blocked(conn: sqlite3.Connection) -> Iterator[list[BlockedIssue]]:
+    """Non-closed issues with at least one open `blocks` blocker, by priority then age, in
+    chunks: a big answer never holds rows, issues and results all at once."""
     cursor = conn.execute(
         f"{_DIRECT_BLOCKERS} SELECT {_prefixed('i')}, blockers.ids AS blockers "
         "FROM blockers JOIN issues i ON i.id = blockers.id WHERE i.status != 'closed' "
         "ORDER BY i.priority, i.created_at, i.id"
     )
-    out: list[BlockedIssue] = []
-    # In chunks, so a big answer never holds rows, issues and results all at once.
     while rows := cursor.fetchmany(_CHUNK):
         issues = issues_from_rows(conn, rows)
-        out.extend(
+        yield [
             BlockedIssue(issue, sorted(row["blockers"].split("\x1f")))
             for issue, row in zip(issues, rows, strict=True)
-        )
-    return out
+        ]
 
 
 def count_blocked(conn: sqlite3.Connection) -> int:
