@@ -27,7 +27,7 @@ from bd_trio.store import Store
 from bd_trio.sync import watch
 from bd_trio.workspace import Workspace
 
-DEFAULT_READERS = 3  # concurrent reads; more would only share the same two cores
+DEFAULT_READERS = 2  # concurrent reads: more would only fight over the GIL and two cores
 
 
 class JsonlChanged(Exception):
