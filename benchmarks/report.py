@@ -67,6 +67,38 @@ def markdown(results: dict[str, Any]) -> str:
         f"{fmt(ping['under_load']['p50_ms'], ' ms')}, p99 "
         f"{fmt(ping['under_load']['p99_ms'], ' ms')}, max {fmt(ping['max_ms'], ' ms')}.",
     ]
+    floor = results["floor"]
+    lines += [
+        "",
+        f"## The daemon against the floor of its design ({floor['agents']} agents x "
+        f"{floor['creates_per_agent']} creates, median of {floor['repeats']} alternating runs)",
+        "",
+        "| server | ops/s | p50 | p99 | CPU per create (all threads) | of it, the event loop |",
+        "|---|---|---|---|---|---|",
+    ]
+    for side in ("daemon", "floor"):
+        row = floor[side]
+        lines.append(
+            f"| {side} | {fmt(row['ops_per_s'])} | {fmt(row['p50_ms'], ' ms')} | "
+            f"{fmt(row['p99_ms'], ' ms')} | {fmt(row['cpu_us_per_create'], ' us')} | "
+            f"{fmt(row['loop_cpu_us_per_create'], ' us')} |"
+        )
+    lines += [
+        "",
+        f"Ratios daemon / floor: throughput {fmt(floor['throughput_ratio'], 'x')}, CPU per "
+        f"create {fmt(floor['cpu_ratio'], 'x')}.",
+    ]
+    big = results["big_reads"]
+    lines += [
+        "",
+        f"## Big reads: {big['issues']:,} issues, `ready --limit 10` and `blocked` looping on "
+        f"two connections for {big['seconds']} s",
+        "",
+        f"Ping p50 {fmt(big['ping']['p50_ms'], ' ms')}, p99 {fmt(big['ping']['p99_ms'], ' ms')};"
+        f" create p50 {fmt(big['create']['p50_ms'], ' ms')}, p99 "
+        f"{fmt(big['create']['p99_ms'], ' ms')}; {big['ready_calls']} `ready` and "
+        f"{big['blocked_calls']} `blocked` answered meanwhile.",
+    ]
     if results.get("claims"):
         claims = results["claims"]
         lines += [

@@ -22,8 +22,10 @@ sys.path.insert(0, str(HERE))
 
 import pytest  # noqa: E402
 
+from bigreads import big_reads  # noqa: E402
 from claims import claim_throughput  # noqa: E402
 from cli_latency import cli_latency  # noqa: E402
+from floor import against_floor  # noqa: E402
 from report import fmt, write  # noqa: E402
 from scale import scale  # noqa: E402
 from sweep import ping_under_load, sweep  # noqa: E402
@@ -120,7 +122,44 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     show_floor = cli["bd show ID --json (daemon) / minimal client"]
     direct_ready = cli["bd ready --json: direct / daemon"]
     rss_steady = max(r["daemon_rss_mb"] for r in at_big.values() if r["query"] != "blocked")
+    floor = results["floor"]
+    big_reads_row = results["big_reads"]
     return [
+        target(
+            "throughput / the floor of the design (8 x 100 creates, alternating)",
+            floor["throughput_ratio"],
+            ">= 0.8x",
+            floor["throughput_ratio"] >= 0.8,
+            "x",
+        ),
+        target(
+            "daemon CPU per create / the floor's",
+            floor["cpu_ratio"],
+            "<= 1.3x",
+            floor["cpu_ratio"] <= 1.3,
+            "x",
+        ),
+        target(
+            f"ping p99 while `ready` and `blocked` run at {big_reads_row['issues']:,} issues",
+            big_reads_row["ping"]["p99_ms"],
+            "<= 2 ms",
+            big_reads_row["ping"]["p99_ms"] <= 2,
+            " ms",
+        ),
+        target(
+            f"create p99 while `ready` and `blocked` run at {big_reads_row['issues']:,} issues",
+            big_reads_row["create"]["p99_ms"],
+            "<= 20 ms",
+            big_reads_row["create"]["p99_ms"] <= 20,
+            " ms",
+        ),
+        target(
+            f"stats at {big:,} issues",
+            at_big["stats"]["daemon_p50_ms"],
+            "<= 50 ms",
+            at_big["stats"]["daemon_p50_ms"] <= 50,
+            " ms",
+        ),
         target(
             "8 x 100 creates through the daemon",
             daemon8 and daemon8["ops_per_s"],
@@ -230,6 +269,10 @@ def main() -> int:
         results["sweep"] = sweep(work / "sweep", agents, 20 if quick else 100, 1 if quick else 5)
         print("ping under load ...", flush=True)
         results["ping"] = ping_under_load(work, 8, 20 if quick else 200)
+        print("daemon against the floor of its design ...", flush=True)
+        results["floor"] = against_floor(work / "floor", 8, 20 if quick else 100, 1 if quick else 5)
+        print("big reads at scale ...", flush=True)
+        results["big_reads"] = big_reads(work, 5_000 if quick else 50_000, 1.5 if quick else 8)
         print("claims ...", flush=True)
         results["claims"] = claim_throughput(
             work / "claims", 8, 160 if quick else 800, 1 if quick else 5
