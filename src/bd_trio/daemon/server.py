@@ -197,7 +197,8 @@ class Server:
     async def _bind(self) -> trio.SocketListener:
         path = self.socket_path
         if path.parent == self.workspace.beads_dir:
-            # The socket lives in .beads/, which this keeps private to the user (DESIGN §8).
+            # The socket lives in .beads/, which this keeps private to the user (README: one
+            # daemon per .beads/, a 0700 directory, the socket 0600, peers checked by uid).
             path.parent.chmod(0o700)
         # We hold the lock, so a socket file here was left by a daemon that died: replace it.
         if path.exists() or path.is_symlink():

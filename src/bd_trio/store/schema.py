@@ -1,6 +1,6 @@
 """The versioned schema. `PRAGMA user_version` holds the version; migrations run in order.
 
-Index choices (checked by tests/test_query_plans.py at 100k issues):
+Index choices (checked by tests/test_scale.py::test_queries_use_indexes at 100k issues):
 - issues(status, priority, created_at, id): `ready` walks open issues in output order (oldest
   first) and stops at the limit.
 - issues(status, priority, created_at DESC, id) and issues(priority, created_at DESC, id):
