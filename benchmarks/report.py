@@ -99,6 +99,19 @@ def markdown(results: dict[str, Any]) -> str:
         f"{fmt(big['create']['p99_ms'], ' ms')}; {big['ready_calls']} `ready` and "
         f"{big['blocked_calls']} `blocked` answered meanwhile.",
     ]
+    lines += [
+        "",
+        "## Fairness: four agents create one issue at a time while one agent runs a batch",
+        "",
+        "| batch | batch took | others' creates p50 | p99 | creates served meanwhile |",
+        "|---|---|---|---|---|",
+    ]
+    for row in results["fairness"]:
+        lines.append(
+            f"| {row['batch']} | {fmt(row['batch_s'], ' s')} | "
+            f"{fmt(row['singles']['p50_ms'], ' ms')} | {fmt(row['singles']['p99_ms'], ' ms')} | "
+            f"{row['singles']['n']} |"
+        )
     if results.get("claims"):
         claims = results["claims"]
         lines += [

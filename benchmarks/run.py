@@ -25,6 +25,7 @@ import pytest  # noqa: E402
 from bigreads import big_reads  # noqa: E402
 from claims import claim_throughput  # noqa: E402
 from cli_latency import cli_latency  # noqa: E402
+from fairness import fairness  # noqa: E402
 from floor import against_floor  # noqa: E402
 from report import fmt, write  # noqa: E402
 from scale import scale  # noqa: E402
@@ -124,7 +125,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     rss_steady = max(r["daemon_rss_mb"] for r in at_big.values() if r["query"] != "blocked")
     floor = results["floor"]
     big_reads_row = results["big_reads"]
+    chunked = results["fairness"][0]
     return [
+        target(
+            "others' single creates p99 while one agent runs a non-atomic batch "
+            f"({'5,000' if results['mode'] == 'full' else '500'} operations)",
+            chunked["singles"]["p99_ms"],
+            "<= 50 ms",
+            chunked["singles"]["p99_ms"] <= 50,
+            " ms",
+        ),
         target(
             "throughput / the floor of the design (8 x 100 creates, alternating)",
             floor["throughput_ratio"],
@@ -273,6 +283,8 @@ def main() -> int:
         results["floor"] = against_floor(work / "floor", 8, 20 if quick else 100, 1 if quick else 5)
         print("big reads at scale ...", flush=True)
         results["big_reads"] = big_reads(work, 5_000 if quick else 50_000, 1.5 if quick else 8)
+        print("fairness: single creates while a big batch runs ...", flush=True)
+        results["fairness"] = fairness(work / "fairness", 500 if quick else 5000)
         print("claims ...", flush=True)
         results["claims"] = claim_throughput(
             work / "claims", 8, 160 if quick else 800, 1 if quick else 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 
@@ -11,6 +12,13 @@ class Backend(Protocol):
     #: Messages for the user that are not the command's output (auto-import results...).
     notices: list[str]
 
-    def call(self, op: str, args: dict[str, Any]) -> Any: ...
+    def call(
+        self,
+        op: str,
+        args: dict[str, Any],
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Any:
+        """`on_progress(done, total)`: how far a long operation got (batches, imports)."""
+        ...
 
     def close(self) -> None: ...

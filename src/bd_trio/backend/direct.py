@@ -8,6 +8,7 @@ changing command leaves `.beads/issues.jsonl` up to date when it exits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from bd_trio.ops import OpContext, get_op
@@ -79,11 +80,17 @@ class DirectBackend:
             self._wrote = True
             self.notices.extend(describe_import(summary, "auto-import"))
 
-    def call(self, op: str, args: dict[str, Any]) -> Any:
+    def call(
+        self,
+        op: str,
+        args: dict[str, Any],
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Any:
         spec = get_op(op)
         parsed = spec.parse_args(args)  # a bad request never touches the database
         self._import_if_changed()
         ctx = self._context()
+        ctx.progress = on_progress
         self._expire_claims(ctx.now)
         if spec.writes:
             with self.store.transaction() as conn:

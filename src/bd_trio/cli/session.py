@@ -42,10 +42,15 @@ def backend() -> Iterator[Backend]:
         fail(failed)
 
 
-def call(be: Backend, op: str, args: dict[str, Any]) -> Any:
+def call(
+    be: Backend,
+    op: str,
+    args: dict[str, Any],
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Any:
     """Run one operation; on error print it and exit 1."""
     try:
-        return be.call(op, args)
+        return be.call(op, args, on_progress)
     except BdError as exc:
         fail(exc)
 

@@ -310,10 +310,18 @@ COMMANDS: tuple[Command | Group, ...] = (
     Command(
         "batch",
         "batch.batch",
-        "Run operations in order; stop at the first failure (--atomic: undo all on failure).",
+        "Run operations in order; stop at the first failure (--atomic: undo all on failure; "
+        "--continue-on-error: run them all).",
         opts=(
             Opt("file", ("--file", "-f"), "path", help="Operations file (default stdin)"),
-            Opt("atomic", ("--atomic",), "flag", False, help="All or nothing"),
+            Opt("atomic", ("--atomic",), "flag", False, help="All or nothing (one transaction)"),
+            Opt(
+                "continue_on_error",
+                ("--continue-on-error",),
+                "flag",
+                False,
+                help="Run every operation; report each failure in its place",
+            ),
         ),
         json='{"results": [{"op", "ok", "data" | "error"}], "ok", "atomic", "rolled_back"}',
     ),

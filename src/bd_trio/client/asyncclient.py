@@ -11,13 +11,21 @@ task for parallelism.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
 import trio
 
-from bd_trio.client.core import DEFAULT_TIMEOUT_S, NEED_DATA, BrokenStream, ClientCore
+from bd_trio.client.core import (
+    DEFAULT_TIMEOUT_S,
+    NEED_DATA,
+    BrokenStream,
+    ClientCore,
+    Progress,
+)
 from bd_trio.client.operations import AsyncOperations
 from bd_trio.client.requests import Request
 from bd_trio.errors import BdError
@@ -77,18 +85,35 @@ class AsyncClient(AsyncOperations):
     ) -> None:
         await self.aclose()
 
-    async def call(self, op: str, args: dict[str, Any] | None = None) -> Any:
-        """Run one operation by name; its data, or its error raised as BdError."""
+    async def call(
+        self,
+        op: str,
+        args: dict[str, Any] | None = None,
+        *,
+        on_progress: Callable[[int, int], Any] | None = None,
+    ) -> Any:
+        """Run one operation by name; its data, or its error raised as BdError. With
+        `on_progress` (a function, or an async function), long operations report (done,
+        total) as they go."""
         async with self._lock:
             await self.connect()
             stream = self._stream
             assert stream is not None
-            frame = self.core.request(op, args or {})
+            frame = self.core.request(op, args or {}, progress=on_progress is not None)
             try:
                 with trio.fail_after(self.core.wait_s):
                     await stream.send_all(frame)
-                    while (answer := self.core.answer()) is NEED_DATA:
-                        self.core.receive(await stream.receive_some(1 << 20))
+                    while True:
+                        answer = self.core.answer()
+                        if answer is NEED_DATA:
+                            self.core.receive(await stream.receive_some(1 << 20))
+                        elif isinstance(answer, Progress):
+                            if on_progress is not None:
+                                reported = on_progress(answer.done, answer.total)
+                                if inspect.isawaitable(reported):
+                                    await reported
+                        else:
+                            break
             except (
                 trio.BrokenResourceError,
                 trio.ClosedResourceError,
@@ -104,5 +129,5 @@ class AsyncClient(AsyncOperations):
 
     async def send(self, request: Request[T]) -> T:
         """Run a typed request (bd_trio.client.requests); its typed result."""
-        result: T = await self.call(request.op, request.args)
+        result: T = await self.call(request.op, request.args, on_progress=request.on_progress)
         return result

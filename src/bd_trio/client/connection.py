@@ -9,9 +9,16 @@ by itself, because a write may or may not have been applied.
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bd_trio.client.core import DEFAULT_TIMEOUT_S, NEED_DATA, BrokenStream, ClientCore
+from bd_trio.client.core import (
+    DEFAULT_TIMEOUT_S,
+    NEED_DATA,
+    BrokenStream,
+    ClientCore,
+    Progress,
+)
 from bd_trio.errors import BdError
 
 if TYPE_CHECKING:
@@ -78,20 +85,34 @@ class BlockingConnection:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def call(self, op: str, args: dict[str, Any] | None = None) -> Any:
-        """Run one operation by name; its data, or its error raised as BdError."""
+    def call(
+        self,
+        op: str,
+        args: dict[str, Any] | None = None,
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Any:
+        """Run one operation by name; its data, or its error raised as BdError. With
+        `on_progress`, long operations (batches, imports) report (done, total) as they go."""
         self.connect()
         sock = self._sock
         assert sock is not None
-        frame = self.core.request(op, args or {})
+        frame = self.core.request(op, args or {}, progress=on_progress is not None)
         wait = self.core.wait_s
         if wait != self._socket_wait:  # a syscall: only when the timeout changed
             sock.settimeout(wait)
             self._socket_wait = wait
         try:
             sock.sendall(frame)
-            while (answer := self.core.answer()) is NEED_DATA:
-                self.core.receive(sock.recv(1 << 20))
+            while True:
+                answer = self.core.answer()
+                if answer is NEED_DATA:
+                    self.core.receive(sock.recv(1 << 20))
+                elif isinstance(answer, Progress):
+                    if on_progress is not None:
+                        on_progress(answer.done, answer.total)
+                else:
+                    break
         except OSError as exc:
             self.close()
             raise BdError("unavailable", f"lost the connection to the daemon: {exc}") from None
@@ -102,5 +123,5 @@ class BlockingConnection:
 
     def send(self, request: Request[T]) -> T:
         """Run a typed request (bd_trio.client.requests); its typed result."""
-        result: T = self.call(request.op, request.args)
+        result: T = self.call(request.op, request.args, on_progress=request.on_progress)
         return result

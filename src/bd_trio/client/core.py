@@ -13,7 +13,7 @@ from typing import Any
 
 from bd_trio.actor import default_actor
 from bd_trio.errors import BdError
-from bd_trio.protocol.envelope import make_request, parse_response
+from bd_trio.protocol.envelope import is_progress, make_request, parse_response
 from bd_trio.protocol.frames import BadFrame, FrameDecoder, encode_frame
 from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_RESPONSE_FRAME, SOCKET_GRACE_S
 
@@ -25,6 +25,16 @@ class NeedData:
 
 
 NEED_DATA = NeedData()
+
+
+class Progress:
+    """How far a long request got (a progress frame, sent only when the request asked)."""
+
+    __slots__ = ("done", "total")
+
+    def __init__(self, done: int, total: int) -> None:
+        self.done = done
+        self.total = total
 
 
 class BrokenStream(Exception):
@@ -61,13 +71,16 @@ class ClientCore:
         self._decoder = FrameDecoder(MAX_RESPONSE_FRAME)
         self._pending = None
 
-    def request(self, op: str, args: dict[str, Any]) -> bytes:
-        """The frame of a new request (one in flight at a time)."""
+    def request(self, op: str, args: dict[str, Any], *, progress: bool = False) -> bytes:
+        """The frame of a new request (one in flight at a time); with `progress`, the daemon
+        sends progress frames before the answer."""
         request_id = next(self._ids)
         self._pending = request_id
         timeout_ms = max(1, int(self.timeout * 1000))
         return encode_frame(
-            make_request(request_id, op, args, actor=self.actor, timeout_ms=timeout_ms)
+            make_request(
+                request_id, op, args, actor=self.actor, timeout_ms=timeout_ms, progress=progress
+            )
         )
 
     def receive(self, data: bytes) -> None:
@@ -76,12 +89,18 @@ class ClientCore:
         self._decoder.feed(data)
 
     def answer(self) -> Any:
-        """The data of the request in flight, NEED_DATA, or raise its error."""
+        """The data of the request in flight, a `Progress` (more follows), NEED_DATA, or
+        raise its error."""
         event = self._decoder.next_event()
         if event is None:
             return NEED_DATA
         if isinstance(event, BadFrame):
             raise BrokenStream(event.error)
+        if is_progress(event.value):
+            report = event.value["progress"]
+            if event.value.get("id") != self._pending or not isinstance(report, dict):
+                raise BrokenStream(BdError("internal", "a progress frame for another request"))
+            return Progress(int(report.get("done", 0)), int(report.get("total", 0)))
         expected, self._pending = self._pending, None
         if expected is None:
             raise BrokenStream(BdError("internal", "an answer arrived with no request in flight"))

@@ -9,6 +9,7 @@ operation's own default applies. The argument names are the operation table's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from bd_trio.client import types as t
@@ -19,11 +20,17 @@ T = TypeVar("T")
 class Request(Generic[T]):
     """An operation and its arguments; T is the type of its result."""
 
-    __slots__ = ("args", "op")
+    __slots__ = ("args", "on_progress", "op")
 
-    def __init__(self, op: str, args: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        op: str,
+        args: dict[str, Any],
+        on_progress: Callable[[int, int], Any] | None = None,
+    ) -> None:
         self.op = op
         self.args = args
+        self.on_progress = on_progress  # (done, total) as a long operation goes
 
     def __repr__(self) -> str:
         return f"Request({self.op!r}, {self.args!r})"
@@ -280,17 +287,30 @@ def import_jsonl(
     dry_run: bool | None = None,
     skip_existing: bool | None = None,
     strict: bool | None = None,
+    on_progress: Callable[[int, int], Any] | None = None,
 ) -> Request[t.ImportSummary]:
+    """on_progress(done, total): called as the import goes (at least every 256 records)."""
     return Request(
         "import",
         _args(jsonl=text, dry_run=dry_run, skip_existing=skip_existing, strict=strict),
+        on_progress,
     )
 
 
-def batch(operations: list[dict[str, Any]], atomic: bool = False) -> Request[t.BatchResult]:
+def batch(
+    operations: list[dict[str, Any]],
+    atomic: bool = False,
+    *,
+    continue_on_error: bool = False,
+    on_progress: Callable[[int, int], Any] | None = None,
+) -> Request[t.BatchResult]:
     """operations: [{"op": name, "args": {...}}]; {"$ref": "N.path"} refers to the result
-    of operation N."""
-    return Request("batch", {"operations": operations, "atomic": atomic})
+    of operation N. continue_on_error: run every operation, each failure in its place.
+    on_progress(done, total): called as the batch goes (at least every 256 operations)."""
+    args: dict[str, Any] = {"operations": operations, "atomic": atomic}
+    if continue_on_error:
+        args["continue_on_error"] = True
+    return Request("batch", args, on_progress)
 
 
 # Every builder, by method name (client/operations.py and tests/test_clients.py use this list).

@@ -9,6 +9,7 @@ JSON lines (first byte `{`): bd's old RPC, one request per line.
 from __future__ import annotations
 
 import contextlib
+import math
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,13 +22,20 @@ from bd_trio.daemon.memory import LARGE_RESPONSE, release_free_memory
 from bd_trio.errors import BdError
 from bd_trio.protocol import jsonrpc
 from bd_trio.protocol.encoded import CBOR, JSON, Encoded, cbor_ok_frame, json_ok_line
-from bd_trio.protocol.envelope import EnvelopeError, error_response, ok_response, parse_request
+from bd_trio.protocol.envelope import (
+    EnvelopeError,
+    Request,
+    error_response,
+    ok_response,
+    parse_request,
+    progress_message,
+)
 from bd_trio.protocol.frames import BadFrame, FrameDecoder, encode_frame
 from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_FRAME, MAX_RESPONSE_FRAME
 
 RECEIVE_SIZE = 65536
 
-Execute = Callable[[str, dict[str, Any], str | None, int, str], Awaitable[Any]]
+Execute = Callable[..., Awaitable[Any]]  # Server.execute
 
 
 @dataclass(eq=False)
@@ -97,14 +105,39 @@ class Connection:
         except EnvelopeError as exc:
             return error_response(exc.request_id, exc.error)
         try:
-            data = await self.execute(
-                request.op, request.args, request.actor, request.timeout_ms, CBOR
-            )
+            if request.progress:
+                data = await self._execute_with_progress(request)
+            else:
+                data = await self.execute(
+                    request.op, request.args, request.actor, request.timeout_ms, CBOR
+                )
             if isinstance(data, Encoded):
                 return cbor_ok_frame(request.id, data)
         except BdError as exc:
             return error_response(request.id, exc)
         return ok_response(request.id, data)
+
+    async def _execute_with_progress(self, request: Request) -> Any:
+        """Run the request while a second task sends its progress frames; all of them are
+        sent before this returns, so they come before the response."""
+        send, receive = trio.open_memory_channel[tuple[int, int]](math.inf)
+
+        async def forward() -> None:
+            async with receive:
+                async for done, total in receive:
+                    await self._send_frame(progress_message(request.id, done, total))
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(forward)
+            async with send:
+                return await self.execute(
+                    request.op,
+                    request.args,
+                    request.actor,
+                    request.timeout_ms,
+                    CBOR,
+                    lambda done, total: send.send_nowait((done, total)),
+                )
 
     async def _send(self, response: dict[str, Any] | bytes) -> int:
         if isinstance(response, bytes):

@@ -4,6 +4,11 @@ place.
     QUEUED --take (the database thread, deadline not passed)--> TAKEN --finish--> DONE
     QUEUED --skip (the database thread, deadline passed)------> ABANDONED
     QUEUED --abandon (its handler gave up: deadline, cancel)--> ABANDONED
+    TAKEN --requeue (a chunked job with more to do)---------> CONTINUING --take--> TAKEN
+
+A chunked job (a non-atomic batch) runs a chunk per group and goes back to the end of the
+queue until it is done, so the requests of other agents are served between its chunks. Once
+its first chunk ran it is never abandoned: its deadline applies to its start only.
 
 `take_or_skip` (database thread) and `abandon` (handler, on the event loop) decide under one
 lock, so exactly one of them wins: a request is either run, or reported `timeout` and never
@@ -16,7 +21,7 @@ import enum
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import trio
 
@@ -27,16 +32,32 @@ from bd_trio.workspace import Config
 class JobState(enum.Enum):
     QUEUED = "queued"
     TAKEN = "taken"
+    CONTINUING = "continuing"
     ABANDONED = "abandoned"
     DONE = "done"
 
 
 TRANSITIONS: dict[JobState, frozenset[JobState]] = {
     JobState.QUEUED: frozenset({JobState.TAKEN, JobState.ABANDONED}),
-    JobState.TAKEN: frozenset({JobState.DONE}),
+    JobState.TAKEN: frozenset({JobState.DONE, JobState.CONTINUING}),
+    JobState.CONTINUING: frozenset({JobState.TAKEN}),
     JobState.ABANDONED: frozenset(),
     JobState.DONE: frozenset(),
 }
+
+
+class Chunked(Protocol):
+    """Work done a chunk per group commit (daemon/batches.py)."""
+
+    def mark(self) -> Any: ...
+
+    def restore(self, mark: Any) -> None: ...
+
+    def step(self, conn: Any, group: Group) -> bool: ...  # True when all done
+
+    def result(self) -> Any: ...
+
+    def progress(self) -> tuple[int, int]: ...
 
 
 class Group(NamedTuple):
@@ -48,10 +69,28 @@ class Group(NamedTuple):
 
 
 class Job:
-    __slots__ = ("deadline", "done", "error", "expires", "result", "run", "state", "writes")
+    __slots__ = (
+        "chunked",
+        "deadline",
+        "done",
+        "error",
+        "expires",
+        "mark",
+        "on_progress",
+        "result",
+        "run",
+        "state",
+        "writes",
+    )
 
     def __init__(
-        self, run: Callable[[Any, Group], Any], deadline: float, writes: bool = True
+        self,
+        run: Callable[[Any, Group], Any] | None,
+        deadline: float,
+        writes: bool = True,
+        *,
+        chunked: Chunked | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.run = run  # called with the write connection and the group
         self.deadline = deadline  # trio clock, for the handler's wait
@@ -62,6 +101,9 @@ class Job:
         self.state = JobState.QUEUED
         self.result: Any = None
         self.error: BdError | None = None
+        self.chunked = chunked  # instead of `run`: a chunk per group until done
+        self.mark: Any = None  # where the chunked work stood when its group began
+        self.on_progress = on_progress  # event loop: (done, total) for progress frames
 
 
 class JobStates:
@@ -78,12 +120,17 @@ class JobStates:
 
     def take_or_skip(self, job: Job, now: float) -> bool:
         """Database thread: True when the job is to run now; False when its deadline passed
-        or its handler gave up (it is then never applied)."""
+        or its handler gave up (it is then never applied). A continuing job is always taken."""
         with self._lock:
             if job.state is JobState.QUEUED and now >= job.expires:
                 self._move(job, JobState.ABANDONED)
                 return False
             return self._move(job, JobState.TAKEN)
+
+    def requeue(self, job: Job) -> None:
+        """Database thread: a chunked job with more to do goes back in line."""
+        with self._lock:
+            self._move(job, JobState.CONTINUING)
 
     def abandon(self, job: Job) -> bool:
         """Handler: give up on a job not taken yet; False when the thread already took it."""

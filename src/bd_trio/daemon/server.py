@@ -27,6 +27,7 @@ import errno
 import os
 import signal
 import socket as stdlib_socket
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from typing import Any
 import trio
 
 from bd_trio.daemon import logs
+from bd_trio.daemon.batches import ChunkedBatch
 from bd_trio.daemon.configwatch import ConfigWatch
 from bd_trio.daemon.connection import Connection
 from bd_trio.daemon.counters import Counters
@@ -50,6 +52,8 @@ from bd_trio.ops import OpContext, get_op
 from bd_trio.ops.rows import materialized
 from bd_trio.store import Store
 from bd_trio.workspace import Workspace
+
+Progress = Callable[[int, int], None]
 
 
 class Server:
@@ -94,20 +98,33 @@ class Server:
     # --- dispatch -------------------------------------------------------------------------
 
     async def execute(
-        self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int, encoding: str
+        self,
+        op: str,
+        args: dict[str, Any],
+        actor: str | None,
+        timeout_ms: int,
+        encoding: str,
+        on_progress: Progress | None = None,
     ) -> Any:
-        """The answer's data, or an `Encoded` payload (a read, encoded in its thread)."""
+        """The answer's data, or an `Encoded` payload (a read, encoded in its thread).
+        `on_progress(done, total)` hears how far a long operation got (on the loop)."""
         self.counters.request()
         if op == "ping":  # the liveness probe: no extra await on its way
             return self.counters.ping()
         try:
-            return await self._execute(op, args, actor, timeout_ms, encoding)
+            return await self._execute(op, args, actor, timeout_ms, encoding, on_progress)
         except BdError:
             self.counters.error()
             raise
 
     async def _execute(
-        self, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int, encoding: str
+        self,
+        op: str,
+        args: dict[str, Any],
+        actor: str | None,
+        timeout_ms: int,
+        encoding: str,
+        on_progress: Progress | None,
     ) -> Any:
         if op == "health":
             return self.health()
@@ -119,7 +136,12 @@ class Server:
             return _flush_data(await self.writer.call(self.writer.flush_job(deadline)))
         spec = get_op(op)
         parsed = spec.parse_args(args)  # bad input never reaches the database
-        run = partial(_run_op, spec.run, parsed, actor or "unknown")
+        if op == "batch" and not parsed.atomic:  # a chunk per group: fair to other agents
+            chunked = ChunkedBatch(parsed, actor or "unknown")
+            job = Job(None, deadline, writes=True, chunked=chunked, on_progress=on_progress)
+            return await self.writer.call(job)
+        report = _from_thread(on_progress) if on_progress is not None else None
+        run = partial(_run_op, spec.run, parsed, actor or "unknown", report)
         if spec.writes:
             return await self.writer.call(Job(run=run, deadline=deadline, writes=True))
         assert self._reads is not None
@@ -257,7 +279,9 @@ class Server:
                 self.request_stop()
 
 
-def _run_op(run: Any, parsed: Any, actor: str, conn: Any, group: Group) -> Any:
+def _run_op(
+    run: Any, parsed: Any, actor: str, progress: Progress | None, conn: Any, group: Group
+) -> Any:
     config = group.config
     ctx = OpContext(
         actor=actor,
@@ -265,8 +289,20 @@ def _run_op(run: Any, parsed: Any, actor: str, conn: Any, group: Group) -> Any:
         id_mode=config.id_mode,
         claim_lease_s=config.claim_lease_s,
         now=group.now,
+        progress=progress,
     )
     return materialized(run(conn, parsed, ctx))  # Rows are read inside the transaction
+
+
+def _from_thread(on_progress: Progress) -> Progress:
+    """A progress callback the database thread may call: it hops to the event loop."""
+    token = trio.lowlevel.current_trio_token()
+
+    def report(done: int, total: int) -> None:
+        with contextlib.suppress(trio.RunFinishedError):
+            token.run_sync_soon(on_progress, done, total)
+
+    return report
 
 
 def _flush_data(result: Any) -> dict[str, Any]:

@@ -167,8 +167,21 @@ class Writer:
             now = time.monotonic()
             runnable = [job for job in group if self._states.take_or_skip(job, now)]
             imported, redone = self._execute(runnable) if runnable else (False, False)
+            continuing = [job for job in runnable if _continues(job)]
+            if stopping:  # nothing is taken after this group: finish chunked work here
+                for job in continuing:
+                    while _continues(job):
+                        self._execute([job])
+                continuing = []
+            progress = [(job, *job.chunked.progress()) for job in runnable if job.chunked]
+            for job in continuing:
+                self._states.requeue(job)  # back in line: others are served first
+                self._pending.put(job)
+            finished = [job for job in group if job not in continuing]
             try:
-                token.run_sync_soon(self._complete, group, len(runnable), imported, redone)
+                token.run_sync_soon(
+                    self._complete, finished, progress, len(runnable), imported, redone
+                )
             except trio.RunFinishedError:
                 return
 
@@ -203,11 +216,16 @@ class Writer:
                 return False
             for job in jobs:
                 job.result, job.error = None, None
+                if job.chunked is not None:  # the same chunk again when the group is redone
+                    if isolated:
+                        job.chunked.restore(job.mark)
+                    else:
+                        job.mark = job.chunked.mark()
                 if isolated:
                     _run_isolated(job, conn, group)
                     continue
                 try:
-                    job.result = job.run(conn, group)
+                    job.result = _run(job, conn, group)
                 except Exception as exc:
                     raise _Redo from exc
         return imported
@@ -236,13 +254,25 @@ class Writer:
 
     # --- back on the event loop -----------------------------------------------------------
 
-    def _complete(self, group: list[Job], ran: int, imported: bool, redone: bool) -> None:
-        """Wake the handlers of a committed group (all at once)."""
+    def _complete(
+        self,
+        finished: list[Job],
+        progress: list[tuple[Job, int, int]],
+        ran: int,
+        imported: bool,
+        redone: bool,
+    ) -> None:
+        """Wake the handlers of a committed group (all at once); tell chunked jobs' handlers
+        how far they got."""
         writes = 0
-        for job in group:
+        for job, done, total in progress:
+            if job.on_progress is not None:
+                job.on_progress(done, total)
+            writes += 1  # a chunk was applied: the file needs an export
+        for job in finished:
             if job.state is JobState.TAKEN:
                 self._states.finish(job)
-                if job.writes and job.error is None:
+                if job.writes and job.error is None and job.chunked is None:
                     writes += 1
             job.done.set()
             self._slots.release()
@@ -274,11 +304,29 @@ class Writer:
         return Job(run=lambda conn, _: files.flush(conn, path), deadline=deadline, writes=False)
 
 
+def _run(job: Job, conn: sqlite3.Connection, group: Group) -> Any:
+    """A job's result; for chunked work, its next chunk (and its result once done)."""
+    if job.chunked is None:
+        assert job.run is not None
+        return job.run(conn, group)
+    return job.chunked.result() if job.chunked.step(conn, group) else None
+
+
+def _continues(job: Job) -> bool:
+    """A chunked job whose last chunk succeeded and that has more to do."""
+    return (
+        job.chunked is not None
+        and job.error is None
+        and job.state is JobState.TAKEN
+        and job.result is None
+    )
+
+
 def _run_isolated(job: Job, conn: sqlite3.Connection, group: Group) -> None:
     """Run one job in a SAVEPOINT: its failure undoes its own writes only."""
     try:
         with savepoint(conn):
-            job.result = job.run(conn, group)
+            job.result = _run(job, conn, group)
     except BdError as exc:
         job.error = exc
     except Exception as exc:  # a bug: report it, keep serving

@@ -57,6 +57,7 @@ def import_(conn: sqlite3.Connection, request: ImportRequest, ctx: OpContext) ->
         now=ctx.now,
         skip_existing=request.skip_existing,
         strict=request.strict,
+        progress=ctx.progress,
     )
     with savepoint(conn):
         summary = import_records(conn, request.records, opts)

@@ -1,6 +1,8 @@
 """Request and response envelopes (docs/PROTOCOL.md).
 
-Request:  {"v": 1, "id": int, "op": str, "args": map, "actor": str?, "timeout_ms": int?}
+Request:  {"v": 1, "id": int, "op": str, "args": map, "actor": str?, "timeout_ms": int?,
+           "progress": bool?}
+Progress: {"v": 1, "id": int, "progress": {"done": int, "total": int}}   (only when asked)
 Response: {"v": 1, "id": int, "ok": true, "data": any}
           {"v": 1, "id": int, "ok": false, "error": {"code": str, "message": str, ...}}
 """
@@ -12,22 +14,29 @@ from typing import Any
 from bd_trio.errors import BdError
 from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, PROTOCOL_VERSION
 
-REQUEST_KEYS = frozenset({"v", "id", "op", "args", "actor", "timeout_ms"})
+REQUEST_KEYS = frozenset({"v", "id", "op", "args", "actor", "timeout_ms", "progress"})
 
 
 class Request:
     """A parsed request (a plain class: every CLI call imports this module)."""
 
-    __slots__ = ("actor", "args", "id", "op", "timeout_ms")
+    __slots__ = ("actor", "args", "id", "op", "progress", "timeout_ms")
 
     def __init__(
-        self, id: int, op: str, args: dict[str, Any], actor: str | None, timeout_ms: int
+        self,
+        id: int,
+        op: str,
+        args: dict[str, Any],
+        actor: str | None,
+        timeout_ms: int,
+        progress: bool = False,
     ) -> None:
         self.id = id
         self.op = op
         self.args = args
         self.actor = actor
         self.timeout_ms = timeout_ms
+        self.progress = progress  # send progress frames before the response
 
 
 class EnvelopeError(Exception):
@@ -78,7 +87,10 @@ def parse_request(value: Any) -> Request:
     timeout_ms = value.get("timeout_ms", DEFAULT_TIMEOUT_MS)
     if not _is_int(timeout_ms) or not 0 < timeout_ms <= MAX_TIMEOUT_MS:
         raise fail("bad_request", f"'timeout_ms' must be an integer 1-{MAX_TIMEOUT_MS}")
-    return Request(rid, op, args, actor, timeout_ms)
+    progress = value.get("progress", False)
+    if not isinstance(progress, bool):
+        raise fail("bad_request", "request 'progress' must be true or false")
+    return Request(rid, op, args, actor, timeout_ms, progress)
 
 
 def make_request(
@@ -88,13 +100,25 @@ def make_request(
     *,
     actor: str | None = None,
     timeout_ms: int | None = None,
+    progress: bool = False,
 ) -> dict[str, Any]:
     message: dict[str, Any] = {"v": PROTOCOL_VERSION, "id": request_id, "op": op, "args": args}
     if actor is not None:
         message["actor"] = actor
     if timeout_ms is not None:
         message["timeout_ms"] = timeout_ms
+    if progress:
+        message["progress"] = True
     return message
+
+
+def progress_message(request_id: int, done: int, total: int) -> dict[str, Any]:
+    """How far a long request got (sent only to a request that asked for progress)."""
+    return {"v": PROTOCOL_VERSION, "id": request_id, "progress": {"done": done, "total": total}}
+
+
+def is_progress(value: Any) -> bool:
+    return isinstance(value, dict) and "progress" in value and "ok" not in value
 
 
 def ok_response(request_id: int | None, data: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from bd_trio.errors import BdError
@@ -90,6 +91,8 @@ def import_records(
             _rewrite(rec, remap)
 
     known_targets = {rec.issue.id for rec in (*to_create, *to_update, *colliding)}
+    progress = _Progress(opts.progress, len(incoming))
+    progress.advance(len(incoming) - len(to_create) - len(colliding) - len(to_update))
     for rec in (*to_create, *colliding):
         rows.insert_issue(conn, rec.issue)
         rows.add_event(
@@ -103,9 +106,11 @@ def import_records(
         )
         _add_comments(conn, rec, set())
         summary.created += 1
+        progress.advance()
     for rec in to_update:
         _update_issue(conn, rec, opts)
         summary.updated += 1
+        progress.advance()
     for rec in (*to_create, *colliding, *to_update):
         _replace_dependencies(conn, rec, known_targets, opts, summary)
 
@@ -113,7 +118,30 @@ def import_records(
     rows.mark_dirty(conn, summary.changed_ids, opts.now)
     # An issue closed or reassigned on another clone is no longer claimed here.
     claims.reconcile(conn, summary.changed_ids, opts.actor, opts.now)
+    progress.finish()
     return summary
+
+
+class _Progress:
+    """(done, total) to the import's listener: at least every EVERY records, and at the end."""
+
+    EVERY = 256
+
+    def __init__(self, report: Callable[[int, int], None] | None, total: int) -> None:
+        self.report = report
+        self.total = total
+        self.done = 0
+        self._reported = 0
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        if self.report is not None and self.done - self._reported >= self.EVERY:
+            self._reported = self.done
+            self.report(self.done, self.total)
+
+    def finish(self) -> None:
+        if self.report is not None and self._reported != self.total:
+            self.report(self.total, self.total)
 
 
 def _allocate(conn: sqlite3.Connection, opts: ImportOptions, issue: Issue, taken: set[str]) -> str:

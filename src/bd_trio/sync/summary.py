@@ -3,6 +3,7 @@ import them without the merge machinery."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,8 @@ class ImportOptions:
     now: str
     skip_existing: bool = False
     strict: bool = False
+    # (done, total) every few hundred records, for a progress bar or progress frames.
+    progress: Callable[[int, int], None] | None = None
 
 
 @dataclass(slots=True)

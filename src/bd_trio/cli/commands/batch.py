@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, fail, out
+from bd_trio.cli.output import emit_json, fail, out, usage
+from bd_trio.cli.progress import ProgressBar
 from bd_trio.cli.session import backend, call
 from bd_trio.errors import BdError
 
@@ -39,15 +40,20 @@ def parse_operations(text: str) -> list[Any]:
     return operations
 
 
-def batch(file: Path | None = None, atomic: bool = False) -> None:
+def batch(file: Path | None = None, atomic: bool = False, continue_on_error: bool = False) -> None:
     """Run operations in order; stop at the first failure (--atomic: undo all on failure)."""
     try:
         text = sys.stdin.read() if file is None else file.read_text(encoding="utf-8")
         operations = parse_operations(text)
     except OSError as exc:
         fail(BdError("not_found", f"cannot read {file}: {exc.strerror}"))
-    with backend() as be:
-        result = call(be, "batch", {"operations": operations, "atomic": atomic})
+    if atomic and continue_on_error:
+        usage("--atomic and --continue-on-error do not go together: choose one")
+    args: dict[str, Any] = {"operations": operations, "atomic": atomic}
+    if continue_on_error:
+        args["continue_on_error"] = True
+    with backend() as be, ProgressBar("batch") as bar:
+        result = call(be, "batch", args, bar)
     if g.current.json:
         emit_json(result)
     else:
@@ -62,6 +68,9 @@ def batch(file: Path | None = None, atomic: bool = False) -> None:
                     f"{item['error']['message']}"
                 )
         skipped = len(operations) - len(result["results"])
+        failed = sum(1 for item in result["results"] if not item["ok"])
+        if continue_on_error and failed:
+            out(f"{failed} of {len(operations)} operations failed (the others were applied)")
         if skipped:
             out(f"{skipped} operations not run (stopped at the first failure)")
         if result["rolled_back"]:

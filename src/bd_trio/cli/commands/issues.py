@@ -77,8 +77,10 @@ def _create_from_plan(path: Path) -> None:
 
     plan = parse_plan(_read_text(path), str(path))
     operations = [{"op": "create", "args": args} for args in plan]
-    with backend() as be:
-        result = call(be, "batch", {"operations": operations, "atomic": True})
+    from bd_trio.cli.progress import ProgressBar
+
+    with backend() as be, ProgressBar(f"create -f {path.name}") as bar:
+        result = call(be, "batch", {"operations": operations, "atomic": True}, bar)
     if not result["ok"]:
         bad = result["results"][-1]
         index = len(result["results"]) - 1

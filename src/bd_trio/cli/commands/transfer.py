@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, err, fail
+from bd_trio.cli.progress import ProgressBar
 from bd_trio.cli.session import backend, call
 from bd_trio.errors import BdError
 from bd_trio.sync import jsonl
@@ -41,8 +42,8 @@ def import_(
     except UnicodeDecodeError as exc:
         fail(BdError("validation", f"input is not UTF-8 text: {exc}"))
     args = {"jsonl": text, "dry_run": dry_run, "skip_existing": skip_existing, "strict": strict}
-    with backend() as be:
-        summary = call(be, "import", args)
+    with backend() as be, ProgressBar("import") as bar:
+        summary = call(be, "import", args, bar)
     prefix = "Dry run: would import" if dry_run else "Import complete:"
     err(
         f"{prefix} {summary['created']} created, {summary['updated']} updated, "
