@@ -170,3 +170,8 @@ def test_protocol_doc_example_bytes_are_exact() -> None:
     head, body = frame[:4].hex(" "), frame[4:].hex(" ")
     assert f"{head}                                      length {len(frame) - 4}" in doc
     assert body in doc
+    from bd_trio.protocol.envelope import progress_message
+
+    progress = encode_frame(progress_message(7, 256, 5000))
+    assert f"{progress[:4].hex(' ')}                                      length 35" in doc
+    assert progress[4:].hex(" ") in doc
