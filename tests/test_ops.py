@@ -208,6 +208,7 @@ VALID_ARGS: dict[str, dict[str, object]] = {
     "heartbeat": {"id": "bd-1"},
     "unclaim": {"id": "bd-1"},
     "stale": {},
+    "delete": {"ids": ["bd-1"]},
 }
 
 

@@ -26,6 +26,11 @@ class ProgressBar:
         self.started = time.monotonic()
         self.shown = False
 
+    @property
+    def listener(self) -> ProgressBar | None:
+        """What to hand the backend: None when no bar can show (no progress is asked for)."""
+        return self if self.enabled else None
+
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled or total <= 0:
             return

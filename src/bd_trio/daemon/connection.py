@@ -127,17 +127,25 @@ class Connection:
                 async for done, total in receive:
                     await self._send_frame(progress_message(request.id, done, total))
 
+        outcome: Any = None
+        failure: BdError | None = None
         async with trio.open_nursery() as nursery:
             nursery.start_soon(forward)
             async with send:
-                return await self.execute(
-                    request.op,
-                    request.args,
-                    request.actor,
-                    request.timeout_ms,
-                    CBOR,
-                    lambda done, total: send.send_nowait((done, total)),
-                )
+                try:  # caught here: out of a nursery it would come wrapped in a group
+                    outcome = await self.execute(
+                        request.op,
+                        request.args,
+                        request.actor,
+                        request.timeout_ms,
+                        CBOR,
+                        lambda done, total: send.send_nowait((done, total)),
+                    )
+                except BdError as exc:
+                    failure = exc
+        if failure is not None:
+            raise failure
+        return outcome
 
     async def _send(self, response: dict[str, Any] | bytes) -> int:
         if isinstance(response, bytes):

@@ -14,7 +14,7 @@ from bd_trio.model.issue import UPDATABLE, Issue
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import operation
-from bd_trio.store import claims, ids
+from bd_trio.store import claims, ids, tombstones
 from bd_trio.store import issues as rows
 from bd_trio.store.issues import DepRecord
 
@@ -75,6 +75,12 @@ def insert_new_issue(conn: sqlite3.Connection, new: NewIssue, ctx: OpContext) ->
         if rows.issue_exists(conn, new.id):
             raise BdError(
                 "conflict", f"issue {new.id} already exists: choose another --id", issue_id=new.id
+            )
+        if tombstones.exists(conn, new.id):
+            raise BdError(
+                "conflict",
+                f"issue {new.id} was deleted and its id is never reused: choose another --id",
+                issue_id=new.id,
             )
         issue_id = new.id
         ids.note_explicit_id(conn, issue_id)

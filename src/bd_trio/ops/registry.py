@@ -67,6 +67,7 @@ OP_MODULES: dict[str, str] = {
     "heartbeat": "claims",
     "unclaim": "claims",
     "stale": "claims",
+    "delete": "delete",
 }
 
 

@@ -32,7 +32,7 @@ def export(conn: sqlite3.Connection, status: str | None, ctx: OpContext) -> list
 
 @dataclass(frozen=True, slots=True)
 class ImportRequest:
-    records: list[jsonl.IncomingIssue]
+    records: list[jsonl.Incoming]
     dry_run: bool
     skip_existing: bool
     strict: bool

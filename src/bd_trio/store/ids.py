@@ -78,7 +78,12 @@ def next_hash_id(conn: sqlite3.Connection, prefix: str, seed: str) -> str:
         for _ in range(HASH_ATTEMPTS_PER_LENGTH):
             digest = hashlib.sha256(seed.encode() + os.urandom(16)).digest()
             candidate = f"{prefix}-{to_base36(int.from_bytes(digest[:10], 'big'), length)}"
-            if not conn.execute("SELECT 1 FROM issues WHERE id = ?", (candidate,)).fetchone():
+            taken = conn.execute(
+                "SELECT 1 FROM issues WHERE id = ?1 "
+                "UNION ALL SELECT 1 FROM tombstones WHERE id = ?1",
+                (candidate,),
+            ).fetchone()
+            if not taken:  # never an id in use, nor one that was deleted
                 return candidate
         length += 1
     raise BdError("conflict", "could not find a free hash id: the id space looks exhausted")

@@ -109,6 +109,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX idx_claims_expiry ON claims(expires_at) WHERE expires_at IS NOT NULL;
     CREATE TABLE claim_tokens (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
     """,
+    # 3: tombstones (store/tombstones.py). A deleted issue leaves its id, title, when and by
+    # whom; exported to issues.jsonl so that other clones delete it too, and the id is never
+    # handed out again.
+    """
+    CREATE TABLE tombstones (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        deleted_at TEXT NOT NULL,
+        deleted_by TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -107,7 +107,10 @@ def flush(conn: sqlite3.Connection, path: Path, *, force: bool = False) -> Flush
 
 
 def _everything(conn: sqlite3.Connection) -> Iterator[bytes]:
-    ids = [row[0] for row in conn.execute("SELECT id FROM issues ORDER BY id")]
+    ids = [
+        row[0]
+        for row in conn.execute("SELECT id FROM issues UNION SELECT id FROM tombstones ORDER BY 1")
+    ]
     for start in range(0, len(ids), EXPORT_CHUNK):
         records = build_records(conn, ids[start : start + EXPORT_CHUNK])
         yield "".join(jsonl.dumps_record(r) + "\n" for r in records).encode("utf-8")

@@ -13,6 +13,8 @@ from bd_trio.model import clock, validate
 from bd_trio.model.enums import DEFAULT_PRIORITY, DEFAULT_TYPE, Status
 from bd_trio.model.issue import Issue
 from bd_trio.store.issues import DepRecord
+from bd_trio.store.tombstones import Tombstone
+from bd_trio.sync.records import issue_record
 
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
 
@@ -51,12 +53,7 @@ class IncomingIssue:
     line: int = 0
 
     def to_record(self) -> dict[str, Any]:
-        record = self.issue.to_dict()
-        if self.issue.created_by:
-            record["created_by"] = self.issue.created_by
-        record["dependencies"] = [d.to_dict() for d in self.dependencies]
-        record["comments"] = [dict(c) for c in self.comments]
-        return record
+        return issue_record(self.issue, self.dependencies, self.comments)
 
 
 def _line_error(number: int, message: str) -> BdError:
@@ -67,9 +64,27 @@ def _line_error(number: int, message: str) -> BdError:
     )
 
 
-def parse(text: str) -> list[IncomingIssue]:
+@dataclass(slots=True)
+class IncomingTombstone:
+    """One parsed tombstone line: an issue deleted on some clone."""
+
+    tombstone: Tombstone
+    line: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.tombstone.id
+
+    def to_record(self) -> dict[str, Any]:
+        return self.tombstone.to_record()
+
+
+Incoming = IncomingIssue | IncomingTombstone
+
+
+def parse(text: str) -> list[Incoming]:
     """Parse a whole JSONL document. Any bad line rejects the whole document."""
-    out: list[IncomingIssue] = []
+    out: list[Incoming] = []
     seen: dict[str, int] = {}
     # Split on \n only: str.splitlines() would also split inside values at U+0085 or U+2028,
     # which JSON leaves unescaped.
@@ -90,18 +105,32 @@ def parse(text: str) -> list[IncomingIssue]:
         if not isinstance(value, dict):
             raise _line_error(number, "each line must be a JSON object")
         try:
-            incoming = record_to_incoming(value)
+            incoming: Incoming = (
+                record_to_tombstone(value)
+                if value.get("tombstone") is True
+                else record_to_incoming(value)
+            )
         except BdError as exc:
             raise _line_error(number, exc.message) from exc
         incoming.line = number
-        previous = seen.get(incoming.issue.id)
+        issue_id = incoming.id if isinstance(incoming, IncomingTombstone) else incoming.issue.id
+        previous = seen.get(issue_id)
         if previous is not None:
-            raise _line_error(
-                number, f"issue {incoming.issue.id} appears twice (also on line {previous})"
-            )
-        seen[incoming.issue.id] = number
+            raise _line_error(number, f"issue {issue_id} appears twice (also on line {previous})")
+        seen[issue_id] = number
         out.append(incoming)
     return out
+
+
+def record_to_tombstone(value: dict[str, Any]) -> IncomingTombstone:
+    return IncomingTombstone(
+        Tombstone(
+            validate.issue_id(value.get("id")),
+            _text(value, "title"),
+            _timestamp(value, "deleted_at"),
+            _text(value, "deleted_by"),
+        )
+    )
 
 
 def _text(value: dict[str, Any], name: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from bd_trio.errors import BdError
 from bd_trio.model.issue import UPDATABLE, Issue
-from bd_trio.store import claims, ids
+from bd_trio.store import claims, ids, tombstones
 from bd_trio.store import issues as rows
 from bd_trio.sync import jsonl
 from bd_trio.sync.records import build_records
@@ -33,9 +33,19 @@ from bd_trio.sync.summary import ImportOptions, ImportSummary
 
 
 def import_records(
-    conn: sqlite3.Connection, incoming: list[jsonl.IncomingIssue], opts: ImportOptions
+    conn: sqlite3.Connection, records: list[jsonl.Incoming], opts: ImportOptions
 ) -> ImportSummary:
     summary = ImportSummary()
+    # Tombstones first: only a tombstone deletes, and a deletion wins over any edit of the
+    # issue (an incoming issue whose id is tombstoned here stays deleted).
+    for rec in records:
+        if isinstance(rec, jsonl.IncomingTombstone) and _apply_tombstone(conn, rec, opts):
+            summary.deleted += 1
+    incoming = [
+        rec
+        for rec in records
+        if isinstance(rec, jsonl.IncomingIssue) and not tombstones.exists(conn, rec.issue.id)
+    ]
     existing = rows.get_issues(conn, [rec.issue.id for rec in incoming])
     local_records = {r["id"]: r for r in build_records(conn, list(existing))} if existing else {}
     identity: dict[tuple[str, str], str] | None = None
@@ -142,6 +152,27 @@ class _Progress:
     def finish(self) -> None:
         if self.report is not None and self._reported != self.total:
             self.report(self.total, self.total)
+
+
+def _apply_tombstone(
+    conn: sqlite3.Connection, rec: jsonl.IncomingTombstone, opts: ImportOptions
+) -> bool:
+    """Record an incoming tombstone; True when it deleted a local issue."""
+    if tombstones.exists(conn, rec.id):
+        return False
+    ids.note_explicit_id(conn, rec.id)  # never handed out again
+    if rows.issue_exists(conn, rec.id):
+        tombstones.delete_issue(
+            conn,
+            rec.id,
+            rec.tombstone.deleted_by,
+            opts.now,
+            deleted_at=rec.tombstone.deleted_at,
+        )
+        return True
+    tombstones.add(conn, rec.tombstone)
+    rows.mark_dirty(conn, [rec.id], opts.now)
+    return False
 
 
 def _allocate(conn: sqlite3.Connection, opts: ImportOptions, issue: Issue, taken: set[str]) -> str:

@@ -1,5 +1,9 @@
-"""Building the JSONL record of issues from the database: the issue fields plus `labels`,
-`dependencies` (records where the issue is `issue_id`) and `comments`, in fixed key order."""
+"""The JSONL record of an issue: the issue fields plus `labels`, `dependencies` (records where
+the issue is `issue_id`) and `comments`, in fixed key order; and of a tombstone.
+
+`issue_record` is the one serializer: the export (`build_records`, from the database), import's
+change detection (`IncomingIssue.to_record`, from a parsed line) and the three-way merge all
+produce records through it, so equal issues are equal bytes everywhere."""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from bd_trio.store.issues import ISSUE_COLUMNS, issues_from_rows
+from bd_trio.model.issue import Issue
+from bd_trio.store import tombstones
+from bd_trio.store.issues import ISSUE_COLUMNS, DepRecord, issues_from_rows
 
 _CHUNK = 900
 
@@ -53,27 +59,33 @@ def build_records(
         "issue_id, created_at, id",
         ids is None and status is None,
     )
-    records = []
-    for issue in issues:
-        record = issue.to_dict()
-        if issue.created_by:
-            record["created_by"] = issue.created_by
-        record["dependencies"] = [
-            {
-                "issue_id": d["issue_id"],
-                "depends_on_id": d["depends_on_id"],
-                "type": d["type"],
-                "created_at": d["created_at"],
-                "created_by": d["created_by"],
-            }
-            for d in deps.get(issue.id, [])
-        ]
-        record["comments"] = [
-            {"author": c["author"], "text": c["text"], "created_at": c["created_at"]}
-            for c in comments.get(issue.id, [])
-        ]
-        records.append(record)
+    records = [
+        issue_record(
+            issue,
+            [DepRecord(*d) for d in deps.get(issue.id, [])],
+            comments.get(issue.id, []),
+        )
+        for issue in issues
+    ]
+    if status is None:  # a deleted issue is exported as its tombstone
+        records.extend(t.to_record() for t in tombstones.of(conn, ids))
+        records.sort(key=lambda r: str(r["id"]))
     return records
+
+
+def issue_record(
+    issue: Issue, dependencies: Sequence[DepRecord], comments: Sequence[Any]
+) -> dict[str, Any]:
+    """THE serializer of an issue's JSONL record (comments: maps with author, text,
+    created_at; database rows or parsed dicts)."""
+    record = issue.to_dict()
+    if issue.created_by:
+        record["created_by"] = issue.created_by
+    record["dependencies"] = [d.to_dict() for d in dependencies]
+    record["comments"] = [
+        {"author": c["author"], "text": c["text"], "created_at": c["created_at"]} for c in comments
+    ]
+    return record
 
 
 def _grouped(

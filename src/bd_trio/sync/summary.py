@@ -26,6 +26,7 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    deleted: int = 0
     collisions: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed_ids: list[str] = field(default_factory=list)
@@ -36,6 +37,7 @@ class ImportSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "deleted": self.deleted,
             "collisions": self.collisions,
             "warnings": self.warnings,
         }

@@ -53,7 +53,7 @@ def batch(file: Path | None = None, atomic: bool = False, continue_on_error: boo
     if continue_on_error:
         args["continue_on_error"] = True
     with backend() as be, ProgressBar("batch") as bar:
-        result = call(be, "batch", args, bar)
+        result = call(be, "batch", args, bar.listener)
     if g.current.json:
         emit_json(result)
     else:

@@ -80,7 +80,7 @@ def _create_from_plan(path: Path) -> None:
     from bd_trio.cli.progress import ProgressBar
 
     with backend() as be, ProgressBar(f"create -f {path.name}") as bar:
-        result = call(be, "batch", {"operations": operations, "atomic": True}, bar)
+        result = call(be, "batch", {"operations": operations, "atomic": True}, bar.listener)
     if not result["ok"]:
         bad = result["results"][-1]
         index = len(result["results"]) - 1

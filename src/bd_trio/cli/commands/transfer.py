@@ -43,7 +43,7 @@ def import_(
         fail(BdError("validation", f"input is not UTF-8 text: {exc}"))
     args = {"jsonl": text, "dry_run": dry_run, "skip_existing": skip_existing, "strict": strict}
     with backend() as be, ProgressBar("import") as bar:
-        summary = call(be, "import", args, bar)
+        summary = call(be, "import", args, bar.listener)
     prefix = "Dry run: would import" if dry_run else "Import complete:"
     err(
         f"{prefix} {summary['created']} created, {summary['updated']} updated, "
