@@ -1,0 +1,185 @@
+"""The three-way merge of issues.jsonl: per issue (by id), against the common ancestor.
+
+Used by `bd sync`, by `bd import` of a merged file, and by the git merge driver, so every clone
+computes the same bytes. The rules, applied to each id:
+
+- A tombstone on either side wins (a deletion wins over a concurrent edit); two tombstones:
+  the earlier deletion.
+- An issue on one side only is kept: absence from a file never means deletion.
+- An issue on both sides, field by field: a field changed on one side takes that side; changed
+  on both sides to different values, the side with the newer `updated_at` wins, ties broken by
+  comparing the values themselves, so the result does not depend on which side merges.
+  `updated_at` is the later of the two; `closed_at` follows the merged status.
+- Labels, dependencies (by target) and comments merge as sets against the ancestor: an addition
+  on either side is kept, a removal on one side is honoured.
+- The same id created independently on both sides (no common ancestor, different
+  `created_at`): both are kept; the one created later gets the next free number (`bd sync`
+  renumbers unpushed issues before it merges, so this only happens on a plain `git pull`).
+
+merge(base, a, b) == merge(base, b, a), merge(base, base, x) == x, and merging is idempotent
+(tests/test_threeway.py checks these with hypothesis).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bd_trio.store.ids import split_numeric_id
+from bd_trio.sync import jsonl
+
+Record = dict[str, Any]
+
+SCALARS = (
+    "title",
+    "description",
+    "design",
+    "acceptance_criteria",
+    "notes",
+    "status",
+    "priority",
+    "issue_type",
+    "assignee",
+    "external_ref",
+    "created_by",
+)
+
+
+def _key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _records(text: str) -> dict[str, Record]:
+    """Canonical records by id (parsing validates every line)."""
+    return {str(r.to_record()["id"]): r.to_record() for r in jsonl.parse(text)}
+
+
+def merge_texts(base: str, ours: str, theirs: str) -> str:
+    merged = merge_records(_records(base), _records(ours), _records(theirs))
+    return "".join(jsonl.dumps_record(merged[i]) + "\n" for i in sorted(merged))
+
+
+def merge_records(
+    base: dict[str, Record], ours: dict[str, Record], theirs: dict[str, Record]
+) -> dict[str, Record]:
+    out: dict[str, Record] = {}
+    collisions: list[tuple[Record, Record]] = []
+    for issue_id in sorted(set(ours) | set(theirs)):
+        o, t, b = ours.get(issue_id), theirs.get(issue_id), base.get(issue_id)
+        if o is None or t is None:
+            kept = o if t is None else t
+            assert kept is not None
+            out[issue_id] = kept
+        elif o.get("tombstone") or t.get("tombstone"):
+            stones = [r for r in (o, t) if r.get("tombstone")]
+            out[issue_id] = min(stones, key=lambda r: (r["deleted_at"], _key(r)))
+        elif b is None and o["created_at"] != t["created_at"]:
+            first, second = sorted((o, t), key=lambda r: (r["created_at"], _key(r)))
+            out[issue_id] = first
+            collisions.append((first, second))
+        else:
+            out[issue_id] = _merge_issue(
+                b if b is not None and not b.get("tombstone") else {}, o, t
+            )
+    for _, second in collisions:
+        new_id = _next_free_id(second["id"], out)
+        out[new_id] = _canonical(
+            {
+                **second,
+                "id": new_id,
+                "dependencies": [{**d, "issue_id": new_id} for d in second.get("dependencies", [])],
+            }
+        )
+    return out
+
+
+def _next_free_id(issue_id: str, taken: dict[str, Record]) -> str:
+    parts = split_numeric_id(issue_id)
+    if parts is None:
+        n = 2
+        while f"{issue_id}.{n}" in taken:
+            n += 1
+        return f"{issue_id}.{n}"
+    prefix = parts[0]
+    numbers = [p[1] for i in taken if (p := split_numeric_id(i)) is not None and p[0] == prefix]
+    return f"{prefix}-{max(numbers, default=0) + 1}"
+
+
+def _pick(b: Any, o: Any, t: Any, ours_newer: bool | None) -> Any:
+    """One field: a change on one side wins; both changed: the newer side, ties by value."""
+    if _key(o) == _key(t):
+        return o
+    if _key(o) == _key(b):
+        return t
+    if _key(t) == _key(b):
+        return o
+    if ours_newer is None:
+        return o if _key(o) > _key(t) else t
+    return o if ours_newer else t
+
+
+def _merge_issue(b: Record, o: Record, t: Record) -> Record:
+    if o == t:
+        return o
+    newer: bool | None = None
+    if o["updated_at"] != t["updated_at"]:
+        newer = o["updated_at"] > t["updated_at"]
+    merged: Record = {"id": o["id"]}
+    for name in SCALARS:
+        value = _pick(b.get(name), o.get(name), t.get(name), newer)
+        if value is not None:
+            merged[name] = value
+    merged["created_at"] = min(o["created_at"], t["created_at"])
+    merged["updated_at"] = max(o["updated_at"], t["updated_at"])
+    if merged.get("status") == "closed":
+        closed = [
+            r["closed_at"] for r in (o, t) if r.get("status") == "closed" and r.get("closed_at")
+        ]
+        merged["closed_at"] = max(closed) if closed else merged["updated_at"]
+    merged["labels"] = sorted(_merge_set(b.get("labels", []), o["labels"], t["labels"], _key))
+    merged["dependencies"] = _merge_keyed(
+        b.get("dependencies", []),
+        o["dependencies"],
+        t["dependencies"],
+        lambda d: d["depends_on_id"],
+        newer,
+    )
+    merged["comments"] = sorted(
+        _merge_set(b.get("comments", []), o["comments"], t["comments"], _key),
+        key=lambda c: (c["created_at"], _key(c)),
+    )
+    return _canonical(merged)
+
+
+def _merge_set(b: list[Any], o: list[Any], t: list[Any], key: Any) -> list[Any]:
+    """Adds from either side kept, a removal on one side honoured."""
+    bk = {key(x) for x in b}
+    ok = {key(x): x for x in o}
+    tk = {key(x): x for x in t}
+    keep = {k for k in ok.keys() & tk.keys()}  # on both sides
+    keep |= {k for k in ok if k not in bk}  # added on ours
+    keep |= {k for k in tk if k not in bk}  # added on theirs
+    return [ok.get(k, tk.get(k)) for k in sorted(keep)]
+
+
+def _merge_keyed(
+    b: list[Record], o: list[Record], t: list[Record], key: Any, newer: bool | None
+) -> list[Record]:
+    bm = {key(x): x for x in b}
+    om = {key(x): x for x in o}
+    tm = {key(x): x for x in t}
+    out = []
+    for k in sorted(set(om) | set(tm)):
+        if k in om and k in tm:
+            out.append(_pick(bm.get(k), om[k], tm[k], newer))
+        elif k in om and k not in bm:
+            out.append(om[k])  # added on ours
+        elif k in tm and k not in bm:
+            out.append(tm[k])  # added on theirs
+        # in base and on one side only: removed on the other side
+    return out
+
+
+def _canonical(record: Record) -> Record:
+    """The record as the one serializer writes it (key order, normalised values)."""
+    return jsonl.record_to_incoming(record).to_record()
