@@ -52,6 +52,9 @@ class DirectBackend:
         self.notices: list[str] = []
         self._wrote = False
         self._import_checked = not auto_import
+        from bd_trio.sync.gitsetup import ensure_merge_driver
+
+        ensure_merge_driver(workspace.root, workspace.beads_dir)  # a read when already there
 
     def _context(self) -> OpContext:
         return OpContext(
@@ -86,6 +89,8 @@ class DirectBackend:
         args: dict[str, Any],
         on_progress: Callable[[int, int], None] | None = None,
     ) -> Any:
+        if op == "sync":  # git and the database: the same engine as the daemon's
+            return self._sync(args)
         spec = get_op(op)
         parsed = spec.parse_args(args)  # a bad request never touches the database
         self._import_if_changed()
@@ -99,6 +104,19 @@ class DirectBackend:
             return result
         with self.store.read() as conn:  # Rows are read inside the transaction
             return materialized(spec.run(conn, parsed, ctx))
+
+    def _sync(self, args: dict[str, Any]) -> dict[str, Any]:
+        from bd_trio.sync.gitsync import SyncEngine, parse_sync
+        from bd_trio.sync.syncdb import StoreSyncDatabase
+
+        request = parse_sync(args)
+        database = StoreSyncDatabase(self.store, self.workspace, self.config, self.actor)
+        engine = SyncEngine(self.workspace.root, self.workspace.beads_dir, database)
+        summary = engine.run(
+            request.message, pull=request.pull, push=request.push, dry_run=request.dry_run
+        )
+        self._import_checked = True
+        return summary.to_dict()
 
     def _expire_claims(self, now: str) -> None:
         """No daemon sweeps claims here, so every command expires the due ones first (an index

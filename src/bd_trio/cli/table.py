@@ -325,6 +325,35 @@ COMMANDS: tuple[Command | Group, ...] = (
         ),
         json='{"results": [{"op", "ok", "data" | "error"}], "ok", "atomic", "rolled_back"}',
     ),
+    Command(
+        "sync",
+        "syncing.sync",
+        "Exchange issues with the remote through git: import, export, commit the .beads/ files, "
+        "pull and merge per issue, push.",
+        opts=(
+            Opt("message", ("--message", "-m"), help="Commit message"),
+            Opt("no_pull", ("--no-pull",), "flag", False, help="Do not pull"),
+            Opt("no_push", ("--no-push",), "flag", False, help="Do not push"),
+            Opt("dry_run", ("--dry-run",), "flag", False, help="Import and export only"),
+        ),
+        json='{"committed", "remote", "pulled", "pushed", "created", "updated", "deleted", '
+        '"renumbered": {old: new}, "resolved_conflict", "steps"}',
+    ),
+    Command(
+        "delete",
+        "syncing.delete",
+        "Delete issues for good (a tombstone carries the deletion to other clones). Without "
+        "--force: show what would go and change nothing.",
+        args=(IDS,),
+        opts=(Opt("force", ("--force",), "flag", False, help="Really delete"),),
+        json='{"deleted", "issues": [{"id", "title", "status", "depends_on", "dependents"}]}',
+    ),
+    Command(
+        "merge-driver",
+        "syncing.merge_driver",
+        "The git merge driver of issues.jsonl (git runs it; bd registers it in each clone).",
+        args=(Arg("base", "BASE"), Arg("ours", "OURS"), Arg("theirs", "THEIRS")),
+    ),
     Group(
         "daemon",
         "Run the per-repository daemon.",

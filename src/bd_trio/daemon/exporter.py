@@ -61,13 +61,15 @@ async def run_exporter(
     options: DaemonOptions,
     counters: Counters,
     git_lock: trio.Lock,
+    sync_lock: trio.Lock,
 ) -> None:
     log = logs.get()
     while True:
         await schedule.wait_due(options.flush_debounce_s, options.flush_max_delay_s)
         job = writer.flush_job(trio.current_time() + EXPORT_TIMEOUT_S)
         try:
-            result = await writer.call(job)
+            async with sync_lock:  # never while a sync works on the file with git
+                result = await writer.call(job)
         except Exception as exc:
             message = getattr(exc, "message", str(exc))
             if counters.export_failed(message):

@@ -46,11 +46,13 @@ from bd_trio.daemon.options import DaemonOptions
 from bd_trio.daemon.reads import JsonlChanged, ReadPool
 from bd_trio.daemon.security import peer_allowed
 from bd_trio.daemon.sweeper import run_sweeper
+from bd_trio.daemon.syncing import run_sync
 from bd_trio.daemon.writer import Writer
 from bd_trio.errors import BdError
 from bd_trio.ops import OpContext, get_op
 from bd_trio.ops.rows import materialized
 from bd_trio.store import Store
+from bd_trio.sync.gitsync import parse_sync
 from bd_trio.workspace import Workspace
 
 Progress = Callable[[int, int], None]
@@ -68,6 +70,8 @@ class Server:
         self._reads: ReadPool | None = None
         self.exports = ExportSchedule()
         self._git_lock = trio.Lock()
+        # Held by a sync for its whole run and by each export: no export while git works.
+        self.sync_lock = trio.Lock()
 
     # --- control --------------------------------------------------------------------------
 
@@ -134,6 +138,9 @@ class Server:
         deadline = trio.current_time() + timeout_ms / 1000
         if op == "flush":
             return _flush_data(await self.writer.call(self.writer.flush_job(deadline)))
+        if op == "sync":
+            request = parse_sync(args)
+            return await run_sync(self.writer, request, actor or "unknown", self.sync_lock)
         spec = get_op(op)
         parsed = spec.parse_args(args)  # bad input never reaches the database
         if op == "batch" and not parsed.atomic:  # a chunk per group: fair to other agents
@@ -180,7 +187,13 @@ class Server:
             async with trio.open_nursery() as root:
                 await root.start(writer.run)
                 root.start_soon(
-                    run_exporter, writer, self.exports, self.options, self.counters, self._git_lock
+                    run_exporter,
+                    writer,
+                    self.exports,
+                    self.options,
+                    self.counters,
+                    self._git_lock,
+                    self.sync_lock,
                 )
                 root.start_soon(run_sweeper, writer, self.exports, self.counters)
                 if self.options.handle_signals:

@@ -287,6 +287,9 @@ class Writer:
 
     def catch_up(self) -> None:
         """Before serving: import what changed in the file, export what is dirty."""
+        from bd_trio.sync.gitsetup import ensure_merge_driver
+
+        ensure_merge_driver(self.workspace.root, self.workspace.beads_dir)
         with self.store.transaction() as conn:
             self.import_if_changed(conn, self.configs.current())
         try:
@@ -300,6 +303,8 @@ class Writer:
             return files.flush(conn, self.workspace.jsonl_path)
 
     def flush_job(self, deadline: float) -> Job:
+        """Export: the group has imported a changed file first (never export over unread
+        changes)."""
         path = self.workspace.jsonl_path
         return Job(run=lambda conn, _: files.flush(conn, path), deadline=deadline, writes=False)
 

@@ -9,6 +9,7 @@ Both run inside the caller's write transaction, so concurrent processes take tur
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sqlite3
 from collections.abc import Iterator
@@ -46,7 +47,9 @@ def auto_import(conn: sqlite3.Connection, path: Path, opts: ImportOptions) -> Im
     # Imported here: merging is needed only after a pull, not on every command.
     from bd_trio.sync.merge import import_records
 
-    summary = import_records(conn, jsonl.parse(data.decode("utf-8")), opts)
+    summary = import_records(
+        conn, jsonl.parse(data.decode("utf-8")), dataclasses.replace(opts, file_wins=True)
+    )
     _remember(conn, path, digest)
     return summary
 

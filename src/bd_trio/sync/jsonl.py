@@ -95,8 +95,8 @@ def parse(text: str) -> list[Incoming]:
         if line.startswith(CONFLICT_MARKERS):
             raise _line_error(
                 number,
-                "git conflict marker found: resolve the merge conflict in the file "
-                "(keep one version of each line) and run the command again",
+                "git conflict marker found: run `bd sync`, which merges the versions git "
+                "keeps (or resolve the conflict by hand), then run the command again",
             )
         try:
             value = json.loads(line)

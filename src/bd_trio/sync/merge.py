@@ -47,6 +47,11 @@ def import_records(
         if isinstance(rec, jsonl.IncomingIssue) and not tombstones.exists(conn, rec.issue.id)
     ]
     existing = rows.get_issues(conn, [rec.issue.id for rec in incoming])
+    unexported = (
+        {row[0] for row in conn.execute("SELECT issue_id FROM dirty_issues")}
+        if opts.file_wins
+        else set()
+    )
     local_records = {r["id"]: r for r in build_records(conn, list(existing))} if existing else {}
     identity: dict[tuple[str, str], str] | None = None
 
@@ -80,7 +85,9 @@ def import_records(
             summary.unchanged += 1
         elif opts.skip_existing:
             summary.skipped += 1
-        elif rec.issue.updated_at > local.updated_at:
+        elif rec.issue.updated_at > local.updated_at or (
+            opts.file_wins and local.id not in unexported
+        ):
             to_update.append(rec)
         else:
             summary.unchanged += 1  # ours is newer: it wins and is exported as it is

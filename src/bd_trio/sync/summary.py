@@ -16,6 +16,10 @@ class ImportOptions:
     now: str
     skip_existing: bool = False
     strict: bool = False
+    # The repository's own issues.jsonl (after a pull or a merge): its version of an issue
+    # wins unless the issue has local changes not exported yet (then the newer one wins).
+    # An explicit `bd import` of some file keeps "the newer updated_at wins".
+    file_wins: bool = False
     # (done, total) every few hundred records, for a progress bar or progress frames.
     progress: Callable[[int, int], None] | None = None
 

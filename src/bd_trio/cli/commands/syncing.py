@@ -1,0 +1,62 @@
+"""sync, delete, merge-driver: the handlers (declared in cli/table.py)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from bd_trio.cli import globals as g
+from bd_trio.cli.output import emit_json, err, out
+from bd_trio.cli.session import backend, call
+
+
+def sync(
+    message: str | None = None, no_pull: bool = False, no_push: bool = False, dry_run: bool = False
+) -> None:
+    """Exchange issues with the remote through git (see sync/gitsync.py)."""
+    args: dict[str, Any] = {
+        "message": message or "bd sync: update issues",
+        "pull": not no_pull,
+        "push": not no_push,
+        "dry_run": dry_run,
+    }
+    with backend() as be:
+        summary = call(be, "sync", args)
+    if g.current.json:
+        emit_json(summary)
+        return
+    for step in summary["steps"]:
+        err(f"  {step}")
+    for old, new in summary["renumbered"].items():
+        out(f"Renumbered {old} -> {new} (the remote already has {old})")
+    out(
+        f"Sync complete: {summary['pulled']} issues pulled, "
+        f"{'pushed' if summary['pushed'] else 'not pushed'}"
+        f"{', ' + str(summary['deleted']) + ' deleted' if summary['deleted'] else ''}"
+        f"{'' if summary['remote'] else ' (no remote: committed locally)'}"
+    )
+
+
+def delete(ids: list[str], force: bool = False) -> None:
+    """Delete issues (tombstones carry the deletion to other clones); --force to do it."""
+    with backend() as be:
+        result = call(be, "delete", {"ids": ids, "force": force})
+    if g.current.json:
+        emit_json(result)
+        return
+    verb = "Deleted" if result["deleted"] else "Would delete"
+    for item in result["issues"]:
+        out(f"{verb} {item['id']}: {item['title']}")
+        if item["dependents"]:
+            out(f"  depended on by: {', '.join(item['dependents'])} (those dependencies go too)")
+        if item["depends_on"]:
+            out(f"  its dependencies on: {', '.join(item['depends_on'])}")
+    if not result["deleted"]:
+        out("Nothing changed: run again with --force to delete")
+
+
+def merge_driver(base: str, ours: str, theirs: str) -> None:
+    """What git runs to merge issues.jsonl (registered by bd in each clone)."""
+    from bd_trio.sync.gitsetup import merge_driver as run
+
+    sys.exit(run(base, ours, theirs))
