@@ -279,3 +279,52 @@ def test_no_remote_commits_and_says_so(tmp_path: Path) -> None:
     assert "no remote" in done.stdout
     assert "alone" in git(repo, "show", "HEAD:.beads/issues.jsonl")
     assert os.path.exists(repo / ".beads" / ".gitattributes")
+
+
+def test_the_daemon_syncs_by_itself_and_reports_it(remote: Path) -> None:
+    import time
+
+    a, b = clone(remote, "a"), clone(remote, "b")
+    run_bd_process(a.path, "daemon", "start", "--auto-sync", "1s", env=env()).ok()
+    try:
+        via = env(BD_REQUIRE_DAEMON="1")
+        run_bd_process(a.path, "create", "synced by the daemon", env=via).ok()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            b.sync()
+            if b.issues():
+                break
+            time.sleep(0.5)
+        assert [i["title"] for i in b.issues()] == ["synced by the daemon"]
+        b.create("from b")
+        b.sync()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            listed = run_bd_process(a.path, "list", "--json", env=via).ok().json()
+            if len(listed) == 2:
+                break
+            time.sleep(0.5)
+        assert len(listed) == 2
+        status = run_bd_process(a.path, "daemon", "status", "--json", env=env()).ok().json()
+        assert status["sync"]["syncs"] >= 1 and status["sync"]["last_sync_error"] is None
+        assert status["sync"]["unpushed_commits"] == 0
+        # Offline: the error is reported, nothing is lost, and it recovers.
+        git(a.path, "remote", "set-url", "origin", str(remote.parent / "gone.git"))
+        run_bd_process(a.path, "create", "made while offline", env=via).ok()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            status = run_bd_process(a.path, "daemon", "status", "--json", env=env()).ok().json()
+            if status["sync"]["last_sync_error"]:
+                break
+            time.sleep(0.5)
+        assert "cannot reach origin" in status["sync"]["last_sync_error"]
+        git(a.path, "remote", "set-url", "origin", str(remote))
+        run_bd_process(a.path, "sync", env=via).ok()
+    finally:
+        run_bd_process(a.path, "daemon", "stop", env=env()).ok()
+    b.sync()
+    assert sorted(i["title"] for i in b.issues()) == [
+        "from b",
+        "made while offline",
+        "synced by the daemon",
+    ]

@@ -44,6 +44,7 @@ class Config(NamedTuple):
     id_mode: str = "sequential"
     claim_lease: str = DEFAULT_LEASE  # `0`: claims never expire
     claim_lease_s: float = DEFAULT_LEASE_S
+    sync_interval_s: float | None = None  # a daemon syncs by itself this often (None: never)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"prefix": self.prefix, "id_mode": self.id_mode}
@@ -111,7 +112,18 @@ class Workspace(NamedTuple):
             lease_s = lease_seconds(lease, "claim_lease")
         except BdError as exc:
             raise BdError("validation", f"{self.config_path}: {exc.message}") from exc
-        return Config(prefix=prefix, id_mode=id_mode, claim_lease=str(lease), claim_lease_s=lease_s)
+        interval = raw.get("sync_interval")
+        try:
+            sync_s = lease_seconds(interval, "sync_interval") if interval is not None else None
+        except BdError as exc:
+            raise BdError("validation", f"{self.config_path}: {exc.message}") from exc
+        return Config(
+            prefix=prefix,
+            id_mode=id_mode,
+            claim_lease=str(lease),
+            claim_lease_s=lease_s,
+            sync_interval_s=sync_s or None,
+        )
 
     def save_config(self, config: Config) -> None:
         write_atomic(

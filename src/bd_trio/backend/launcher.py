@@ -29,6 +29,7 @@ class StartOptions:
     flush_debounce_s: float = 1.0
     auto_commit: bool = False
     auto_push: bool = False
+    auto_sync_s: float | None = None
 
 
 def daemon_command(workspace: Workspace, options: StartOptions, foreground: bool) -> list[str]:
@@ -43,6 +44,8 @@ def daemon_command(workspace: Workspace, options: StartOptions, foreground: bool
     ]
     if options.auto_commit:
         command.append("--auto-commit")
+    if options.auto_sync_s:
+        command += ["--auto-sync", str(options.auto_sync_s)]
     if options.auto_push:
         command.append("--auto-push")
     if foreground:

@@ -391,6 +391,14 @@ COMMANDS: tuple[Command | Group, ...] = (
                         False,
                         help="git push after each commit",
                     ),
+                    Opt(
+                        "auto_sync",
+                        ("--auto-sync",),
+                        "lease",
+                        metavar="INTERVAL",
+                        help="bd sync by itself every INTERVAL (e.g. 60s) and shortly after "
+                        "writes (default: sync_interval in config.json)",
+                    ),
                 ),
                 json="the health object",
             ),

@@ -29,12 +29,14 @@ class ExportSchedule:
         self._dirty = trio.Event()
         self._first: float | None = None
         self._last = -math.inf
+        self.written = trio.Event()  # for the auto-sync: set by every write, reset by it
 
     @property
     def pending(self) -> bool:
         return self._dirty.is_set()
 
     def note_write(self) -> None:
+        self.written.set()
         now = trio.current_time()
         self._last = now
         if self._first is None:

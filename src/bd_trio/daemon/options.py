@@ -17,3 +17,5 @@ class DaemonOptions:
     auto_commit: bool = False  # git commit the JSONL after each export
     auto_push: bool = False  # git push after each auto-commit
     handle_signals: bool = True  # SIGTERM/SIGINT stop gracefully (main thread only)
+    # Sync with the remote (bd sync) this often and shortly after writes; None: never.
+    auto_sync_s: float | None = None

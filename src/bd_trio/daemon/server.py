@@ -35,6 +35,7 @@ from typing import Any
 import trio
 
 from bd_trio.daemon import logs
+from bd_trio.daemon.autosync import SyncStatus, run_auto_sync
 from bd_trio.daemon.batches import ChunkedBatch
 from bd_trio.daemon.configwatch import ConfigWatch
 from bd_trio.daemon.connection import Connection
@@ -72,6 +73,7 @@ class Server:
         self._git_lock = trio.Lock()
         # Held by a sync for its whole run and by each export: no export while git works.
         self.sync_lock = trio.Lock()
+        self.sync_status = SyncStatus()
 
     # --- control --------------------------------------------------------------------------
 
@@ -90,7 +92,7 @@ class Server:
 
     def health(self) -> dict[str, Any]:
         writer = self.writer
-        return self.counters.health(
+        health = self.counters.health(
             database=str(self.workspace.db_path),
             socket=str(self.socket_path),
             workspace=str(self.workspace.root),
@@ -98,6 +100,9 @@ class Server:
             flush_debounce_s=self.options.flush_debounce_s,
             dirty=self.exports.pending,
         )
+        health["auto_sync_s"] = self.options.auto_sync_s
+        health["sync"] = self.sync_status.to_dict()
+        return health
 
     # --- dispatch -------------------------------------------------------------------------
 
@@ -196,6 +201,15 @@ class Server:
                     self.sync_lock,
                 )
                 root.start_soon(run_sweeper, writer, self.exports, self.counters)
+                if self.options.auto_sync_s:
+                    root.start_soon(
+                        run_auto_sync,
+                        writer,
+                        self.exports,
+                        self.options.auto_sync_s,
+                        self.sync_status,
+                        self.sync_lock,
+                    )
                 if self.options.handle_signals:
                     root.start_soon(self._watch_signals)
                 async with trio.open_nursery() as handlers:

@@ -28,10 +28,17 @@ def _print_health(health: dict[str, Any]) -> None:
     out(f"  Requests served: {health['requests_served']}")
 
 
-def _start_options(flush_debounce: float, auto_commit: bool, auto_push: bool) -> Any:
+def _start_options(
+    flush_debounce: float, auto_commit: bool, auto_push: bool, auto_sync: str | None = None
+) -> Any:
     if flush_debounce < 0:
         fail(BdError("validation", "--flush-debounce must be >= 0", field="flush_debounce"))
-    return launcher.StartOptions(flush_debounce, auto_commit or auto_push, auto_push)
+    from bd_trio.model.durations import lease_seconds
+
+    sync_s = lease_seconds(auto_sync, "--auto-sync") if auto_sync is not None else None
+    return launcher.StartOptions(
+        flush_debounce, auto_commit or auto_push, auto_push, sync_s or None
+    )
 
 
 def _report_started(health: dict[str, Any]) -> None:
@@ -47,10 +54,11 @@ def start(
     flush_debounce: float = 1.0,
     auto_commit: bool = False,
     auto_push: bool = False,
+    auto_sync: str | None = None,
 ) -> None:
     """Start the daemon (detached unless --foreground)."""
     workspace = _workspace()
-    options = _start_options(flush_debounce, auto_commit, auto_push)
+    options = _start_options(flush_debounce, auto_commit, auto_push, auto_sync)
     if foreground:
         # The daemon runs in this process: replace it, so signals reach the daemon directly.
         command = launcher.daemon_command(workspace, options, foreground=True)
