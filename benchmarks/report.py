@@ -112,6 +112,16 @@ def markdown(results: dict[str, Any]) -> str:
             f"{fmt(row['singles']['p50_ms'], ' ms')} | {fmt(row['singles']['p99_ms'], ' ms')} | "
             f"{row['singles']['n']} |"
         )
+    synced = results["sync"]
+    lines += [
+        "",
+        f"## `bd sync` at {synced['issues']:,} issues, {synced['changed_per_side']} changed on "
+        "each of two clones (whole processes, direct mode)",
+        "",
+        f"First clone (commit, push): {fmt(synced['first_sync_s'], ' s')}; second clone (commit, "
+        f"fetch, per-issue merge, import, push): {fmt(synced['merging_sync_s'], ' s')}; first "
+        f"clone again (fetch, fast-forward, import): {fmt(synced['catch_up_sync_s'], ' s')}.",
+    ]
     if results.get("claims"):
         claims = results["claims"]
         lines += [

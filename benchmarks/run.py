@@ -30,6 +30,7 @@ from floor import against_floor  # noqa: E402
 from report import fmt, write  # noqa: E402
 from scale import scale  # noqa: E402
 from sweep import ping_under_load, sweep  # noqa: E402
+from syncbench import sync_at_scale  # noqa: E402
 
 OPERATIONS = {
     "test_create": "create",
@@ -126,7 +127,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     floor = results["floor"]
     big_reads_row = results["big_reads"]
     chunked = results["fairness"][0]
+    synced = results["sync"]
     return [
+        target(
+            f"`bd sync` merging {synced['changed_per_side']} changes per side at "
+            f"{synced['issues']:,} issues (whole process)",
+            synced["merging_sync_s"],
+            "< 2 s",
+            synced["merging_sync_s"] < 2,
+            " s",
+        ),
         target(
             "others' single creates p99 while one agent runs a non-atomic batch "
             f"({'5,000' if results['mode'] == 'full' else '500'} operations)",
@@ -285,6 +295,10 @@ def main() -> int:
         results["big_reads"] = big_reads(work, 5_000 if quick else 50_000, 1.5 if quick else 8)
         print("fairness: single creates while a big batch runs ...", flush=True)
         results["fairness"] = fairness(work / "fairness", 500 if quick else 5000)
+        print("bd sync at scale ...", flush=True)
+        results["sync"] = sync_at_scale(
+            work / "sync", 1_000 if quick else 10_000, 10 if quick else 100
+        )
         print("claims ...", flush=True)
         results["claims"] = claim_throughput(
             work / "claims", 8, 160 if quick else 800, 1 if quick else 5

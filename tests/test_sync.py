@@ -328,3 +328,27 @@ def test_the_daemon_syncs_by_itself_and_reports_it(remote: Path) -> None:
         "made while offline",
         "synced by the daemon",
     ]
+
+
+def test_three_clones_in_any_order_end_identical(remote: Path) -> None:
+    import random
+
+    clones = [clone(remote, name) for name in ("a", "b", "c")]
+    rng = random.Random(3)
+    for clone_ in clones:
+        clone_.sync()
+    for round_no in range(3):
+        for clone_ in clones:
+            made = clone_.create(f"{clone_.actor} round {round_no}")
+            existing = [i["id"] for i in clone_.issues()]
+            target = rng.choice(existing)
+            clone_.bd("update", target, "--notes", f"{clone_.actor} {round_no}")
+            clone_.bd("label", "add", made, clone_.actor)
+        order = clones[:]
+        rng.shuffle(order)
+        for clone_ in order:
+            clone_.sync()
+    for clone_ in clones:  # a last round so that everyone has everything
+        clone_.sync()
+    assert_converged(*clones)
+    assert len(clones[0].issues()) == 9

@@ -129,10 +129,12 @@ class DirectBackend:
                     self._wrote = True
 
     def flush(self) -> None:
-        from bd_trio.sync import files
+        """Export the dirty issues, after importing the file if it changed meanwhile (another
+        process, a pull): nothing writes issues.jsonl without having read it first."""
+        from bd_trio.sync import syncdb
 
         with self.store.transaction() as conn:
-            files.flush(conn, self.workspace.jsonl_path)
+            syncdb.export_file(conn, self.workspace, self.config, self.actor)
 
     def close(self) -> None:
         try:

@@ -32,10 +32,10 @@ class WriterSyncDatabase:
 
         return trio.from_thread.run(job)
 
-    def import_file(self) -> dict[str, Any]:
+    def import_file(self, only: set[str] | None = None) -> dict[str, Any]:
         ws = self.writer.workspace
         result: dict[str, Any] = self._run(
-            lambda conn, group: syncdb.import_file(conn, ws, group.config, self.actor)
+            lambda conn, group: syncdb.import_file(conn, ws, group.config, self.actor, only)
         )
         return result
 

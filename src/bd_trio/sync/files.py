@@ -34,9 +34,16 @@ def _remember(conn: sqlite3.Connection, path: Path, digest: str) -> None:
         meta.set_metadata(conn, STAT_KEY, token)
 
 
-def auto_import(conn: sqlite3.Connection, path: Path, opts: ImportOptions) -> ImportSummary | None:
+def auto_import(
+    conn: sqlite3.Connection,
+    path: Path,
+    opts: ImportOptions,
+    only: set[str] | None = None,
+) -> ImportSummary | None:
     """Import the file if its content differs from what we last saw. Returns the summary, or
-    None when there was nothing to do."""
+    None when there was nothing to do. `only`: the ids whose lines changed, when the caller
+    knows them (bd sync, from the commits before and after its merge): the other lines are
+    not even parsed."""
     if not file_changed(conn, path):
         return None
     data = path.read_bytes()
@@ -47,9 +54,12 @@ def auto_import(conn: sqlite3.Connection, path: Path, opts: ImportOptions) -> Im
     # Imported here: merging is needed only after a pull, not on every command.
     from bd_trio.sync.merge import import_records
 
-    summary = import_records(
-        conn, jsonl.parse(data.decode("utf-8")), dataclasses.replace(opts, file_wins=True)
-    )
+    text = data.decode("utf-8")
+    if only is not None:
+        text = "\n".join(
+            line for line in text.split("\n") if line.strip() and jsonl.line_id(line) in only
+        )
+    summary = import_records(conn, jsonl.parse(text), dataclasses.replace(opts, file_wins=True))
     _remember(conn, path, digest)
     return summary
 

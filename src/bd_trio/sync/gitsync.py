@@ -19,11 +19,13 @@ direct mode's store, or the daemon's writer (which then serialises its exports w
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from bd_trio.errors import BdError
+from bd_trio.model import clock
 from bd_trio.sync import git, gitsetup, jsonl
 
 PUSH_ATTEMPTS = 3
@@ -31,7 +33,8 @@ BEADS_FILES = ("issues.jsonl", "config.json", ".gitattributes", ".gitignore")
 
 
 class SyncDatabase(Protocol):
-    def import_file(self) -> dict[str, Any]: ...  # import issues.jsonl if it changed
+    def import_file(self, only: set[str] | None = None) -> dict[str, Any]: ...
+    # import issues.jsonl if it changed (`only`: the ids whose lines changed, when known)
     def export_file(self) -> None: ...  # export dirty issues (after importing)
     def local_ids(self) -> dict[str, str]: ...  # id -> created_at of every local issue
     def renumber(self, renames: dict[str, str]) -> None: ...
@@ -125,9 +128,9 @@ class SyncEngine:
 
     # --- steps --------------------------------------------------------------------------------
 
-    def _absorb(self, summary: SyncSummary) -> None:
+    def _absorb(self, summary: SyncSummary, only: set[str] | None = None) -> None:
         """Import the file (changes from a pull or a merge), then export the database."""
-        result = self.db.import_file()
+        result = self.db.import_file(only)
         summary.created += int(result.get("created", 0))
         summary.updated += int(result.get("updated", 0))
         summary.deleted += int(result.get("deleted", 0))
@@ -215,8 +218,9 @@ class SyncEngine:
             self._move_to(head, merge)
             summary.steps.append(f"merged {remote}/{branch}")
         after = self._ids_and_lines("HEAD")
-        summary.pulled += sum(1 for key, line in after.items() if before.get(key) != line)
-        self._absorb(summary)
+        changed = {key for key, line in after.items() if before.get(key) != line}
+        summary.pulled += len(changed)
+        self._absorb(summary, changed)
         if self._commit(message):
             summary.committed = True
 
@@ -283,11 +287,12 @@ class SyncEngine:
     def _renumber_collisions(self, theirs: str) -> dict[str, str]:
         """Local issues never pushed whose id the remote gives to another issue get new ids
         (the remote's ids, pushed already, never change)."""
-        remote = {
-            rec.issue.id: rec.issue.created_at
-            for rec in jsonl.parse(self._file_at(theirs))
-            if isinstance(rec, jsonl.IncomingIssue)
-        }
+        remote: dict[str, str] = {}
+        for line in self._file_at(theirs).split("\n"):
+            if line.strip():
+                value = json.loads(line)  # only the id and created_at matter here
+                if not value.get("tombstone"):
+                    remote[str(value["id"])] = clock.normalize_ts(str(value["created_at"]))
         remote_all = set(self._ids_and_lines(theirs))
         local = self.db.local_ids()
         colliding = sorted(

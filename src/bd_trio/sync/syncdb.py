@@ -16,10 +16,14 @@ from bd_trio.workspace import Config, Workspace
 
 
 def import_file(
-    conn: sqlite3.Connection, workspace: Workspace, config: Config, actor: str
+    conn: sqlite3.Connection,
+    workspace: Workspace,
+    config: Config,
+    actor: str,
+    only: set[str] | None = None,
 ) -> dict[str, Any]:
     opts = ImportOptions(actor=actor, prefix=config.prefix, id_mode=config.id_mode, now=clock.now())
-    summary = files.auto_import(conn, workspace.jsonl_path, opts)
+    summary = files.auto_import(conn, workspace.jsonl_path, opts, only)
     return {} if summary is None else summary.to_dict()
 
 
@@ -49,9 +53,9 @@ class StoreSyncDatabase:
         self.config = config
         self.actor = actor
 
-    def import_file(self) -> dict[str, Any]:
+    def import_file(self, only: set[str] | None = None) -> dict[str, Any]:
         with self.store.transaction() as conn:
-            return import_file(conn, self.workspace, self.config, self.actor)
+            return import_file(conn, self.workspace, self.config, self.actor, only)
 
     def export_file(self) -> None:
         with self.store.transaction() as conn:

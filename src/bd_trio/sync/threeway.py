@@ -54,14 +54,45 @@ def _records(text: str) -> dict[str, Record]:
     return {str(r.to_record()["id"]): r.to_record() for r in jsonl.parse(text)}
 
 
+def _lines(text: str) -> dict[str, str]:
+    return {jsonl.line_id(line) or line: line for line in text.split("\n") if line.strip()}
+
+
 def merge_texts(base: str, ours: str, theirs: str) -> str:
-    merged = merge_records(_records(base), _records(ours), _records(theirs))
-    return "".join(jsonl.dumps_record(merged[i]) + "\n" for i in sorted(merged))
+    """The merged file. Lines equal on both sides, or changed on one side only, are taken as
+    they are; only the issues changed on both sides are parsed and merged field by field (at
+    10,000 issues a merge then parses a few hundred lines, not 30,000)."""
+    b, o, t = _lines(base), _lines(ours), _lines(theirs)
+    out: dict[str, str] = {}
+    both_changed: list[str] = []
+    for issue_id in set(o) | set(t):
+        mine, other, old = o.get(issue_id), t.get(issue_id), b.get(issue_id)
+        if mine == other or other is None:
+            out[issue_id] = mine  # type: ignore[assignment]
+        elif mine is None or mine == old:
+            out[issue_id] = other
+        elif other == old:
+            out[issue_id] = mine
+        else:
+            both_changed.append(issue_id)
+    if both_changed:
+
+        def parsed(lines: dict[str, str]) -> dict[str, Record]:
+            return _records("\n".join(lines[i] for i in both_changed if i in lines))
+
+        merged = merge_records(parsed(b), parsed(o), parsed(t), frozenset(out))
+        for issue_id, record in merged.items():
+            out[issue_id] = jsonl.dumps_record(record)
+    return "".join(out[i] + "\n" for i in sorted(out))
 
 
 def merge_records(
-    base: dict[str, Record], ours: dict[str, Record], theirs: dict[str, Record]
+    base: dict[str, Record],
+    ours: dict[str, Record],
+    theirs: dict[str, Record],
+    reserved: frozenset[str] = frozenset(),
 ) -> dict[str, Record]:
+    """`reserved`: ids used elsewhere in the file (a renumbered collision avoids them)."""
     out: dict[str, Record] = {}
     collisions: list[tuple[Record, Record]] = []
     for issue_id in sorted(set(ours) | set(theirs)):
@@ -82,7 +113,7 @@ def merge_records(
                 b if b is not None and not b.get("tombstone") else {}, o, t
             )
     for _, second in collisions:
-        new_id = _next_free_id(second["id"], out)
+        new_id = _next_free_id(second["id"], set(out) | reserved)
         out[new_id] = _canonical(
             {
                 **second,
@@ -93,7 +124,7 @@ def merge_records(
     return out
 
 
-def _next_free_id(issue_id: str, taken: dict[str, Record]) -> str:
+def _next_free_id(issue_id: str, taken: set[str]) -> str:
     parts = split_numeric_id(issue_id)
     if parts is None:
         n = 2
