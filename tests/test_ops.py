@@ -209,6 +209,7 @@ VALID_ARGS: dict[str, dict[str, object]] = {
     "unclaim": {"id": "bd-1"},
     "stale": {},
     "delete": {"ids": ["bd-1"]},
+    "note_add": {"id": "bd-1", "text": "more"},
 }
 
 

@@ -4,7 +4,8 @@ the daemon's socket.
 This is the one implementation of discovery (`workspace.discover` wraps it in a Workspace):
 it uses `os.path` only, so a CLI call served by the daemon never imports pathlib.
 
-Discovery: `--db`, else $BEADS_DB, else walk up from the current directory to the first
+Discovery: `--db`, else $BEADS_DIR (a `.beads/` directory), else $BEADS_DB, else walk up
+from the current directory to the first
 `.beads/` holding a `*.db` (`beads.db` preferred) or a committed config or issues.jsonl (a
 fresh clone: the database is created on first use). The socket: $BD_SOCKET, else
 `.beads/bd.sock`, else (a path too long for AF_UNIX) a socket named after the workspace in a
@@ -28,6 +29,17 @@ MAX_SOCKET_PATH = 100
 
 def find(db_override: str | None = None, cwd: str | None = None) -> tuple[str, str]:
     """(beads_dir, db_path), absolute, or a `not_found` error that says to run `bd init`."""
+    beads_env = None if db_override else os.environ.get("BEADS_DIR")
+    if beads_env:
+        beads = os.path.realpath(os.path.expanduser(beads_env))
+        found = _database_in(beads) if os.path.isdir(beads) else None
+        if found is None:
+            raise BdError(
+                "not_found",
+                f"BEADS_DIR={beads_env}: no beads database there; run `bd init` in its parent "
+                "directory (or fix BEADS_DIR)",
+            )
+        return beads, found
     explicit = db_override or os.environ.get("BEADS_DB")
     if explicit:
         path = os.path.realpath(os.path.expanduser(explicit))

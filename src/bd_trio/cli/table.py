@@ -35,6 +35,7 @@ IF_CLAIMED = Opt(
     metavar="TOKEN",
     help="Apply only while the claim with this token is the current one (fencing)",
 )
+PARENT = Opt("parent", ("--parent",), help="Only descendants of this issue (parent-child)")
 IDS = Arg("ids", "ID...", many=True)
 ISSUE_JSON = "the Issue object"
 ISSUES_JSON = "array of Issue"
@@ -143,7 +144,7 @@ COMMANDS: tuple[Command | Group, ...] = (
         "queries.list_issues",
         "List issues, highest priority first, newest first within a priority.",
         opts=(
-            Opt("status", ("--status", "-s"), help="Status, or 'all'"),
+            Opt("status", ("--status", "-s"), help="Status, several as a,b, or 'all'"),
             PRIORITY,
             ASSIGNEE,
             TYPE,
@@ -152,6 +153,8 @@ COMMANDS: tuple[Command | Group, ...] = (
             Opt("title", ("--title",), help="Title contains (any case)"),
             Opt("ids", ("--id",), help="Only these ids: a,b"),
             Opt("limit", ("--limit", "-n"), "int", 0, help="At most N (0 = all)"),
+            Opt("no_assignee", ("--no-assignee",), "flag", False, help="Only unassigned issues"),
+            PARENT,
         ),
         json=f"{ISSUES_JSON} with labels ([] when empty)",
     ),
@@ -172,6 +175,12 @@ COMMANDS: tuple[Command | Group, ...] = (
                 help="Claim the first one you may take (one winner per issue)",
             ),
             LEASE,
+            TYPE.replace(help="Only this type"),
+            Opt("label", ("--label", "-l"), "list", help="Has all of these"),
+            Opt("label_any", ("--label-any",), "list", help="Has any of these"),
+            Opt("unassigned", ("--unassigned",), "flag", False, help="Only unassigned issues"),
+            Opt("sort", ("--sort",), help="priority (default), oldest, or hybrid"),
+            PARENT,
         ),
         json=f"{ISSUES_JSON}; with --claim, the one claimed issue in an array, or []",
     ),
@@ -179,6 +188,7 @@ COMMANDS: tuple[Command | Group, ...] = (
         "blocked",
         "queries.blocked",
         "Issues waiting on open blockers.",
+        opts=(PARENT,),
         json=f"{ISSUES_JSON} + blocked_by_count, blocked_by",
     ),
     Command(
@@ -186,7 +196,9 @@ COMMANDS: tuple[Command | Group, ...] = (
         "queries.stats",
         "Counts of issues by state.",
         json='{"total_issues", "open_issues", "in_progress_issues", "closed_issues", '
-        '"blocked_issues", "ready_issues", "average_lead_time_hours"}',
+        '"blocked_issues", "ready_issues", "average_lead_time_hours", "summary": {the same, '
+        '"tombstone_issues"}, "recent_activity": {"hours_tracked", "issues_created", '
+        '"issues_closed", "issues_updated", "issues_reopened", "total_changes"}}',
     ),
     Command(
         "stale",
@@ -278,6 +290,21 @@ COMMANDS: tuple[Command | Group, ...] = (
         opts=(Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),),
         json='array of Comment {"id", "issue_id", "author", "text", "created_at"}; with add, '
         "the new Comment",
+    ),
+    Command(
+        "comment",
+        "comments.comment",
+        "Add a comment to an issue (newer spelling of `comments add`).",
+        args=(Arg("issue_id", "ID"), Arg("text", "TEXT...", many=True, required=False)),
+        opts=(Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),),
+        json="the new Comment",
+    ),
+    Command(
+        "note",
+        "comments.note",
+        "Append TEXT to an issue's notes.",
+        args=(Arg("issue_id", "ID"), Arg("text", "TEXT...", many=True)),
+        json=ISSUE_JSON,
     ),
     Command(
         "export",

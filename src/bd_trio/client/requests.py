@@ -170,10 +170,14 @@ def list_issues(
     title: str | None = None,
     ids: list[str] | None = None,
     limit: int | None = None,
+    no_assignee: bool | None = None,
+    parent: str | None = None,
 ) -> Request[list[t.Issue]]:
     return Request(
         "list",
         _args(
+            no_assignee=no_assignee,
+            parent=parent,
             status=status,
             priority=priority,
             assignee=assignee,
@@ -194,12 +198,32 @@ def ready(
     lease: str | float | None = None,
     priority: int | None = None,
     assignee: str | None = None,
+    issue_type: str | None = None,
+    labels: list[str] | None = None,
+    labels_any: list[str] | None = None,
+    unassigned: bool | None = None,
+    sort: str | None = None,
+    parent: str | None = None,
 ) -> Request[list[t.Issue]]:
-    """Ready work; with `claim=True`, claim the first ready issue the caller may take and
-    return it as a one-element list ([] when none is left)."""
+    """Ready work (sort: priority, oldest or hybrid; parent: descendants of an issue); with
+    `claim=True`, claim the first ready issue the caller may take and return it as a
+    one-element list ([] when none is left; the other filters do not apply)."""
     if claim:
         return Request("ready_claim", _args(lease=lease, priority=priority, assignee=assignee))
-    return Request("ready", _args(limit=limit, priority=priority, assignee=assignee))
+    return Request(
+        "ready",
+        _args(
+            limit=limit,
+            priority=priority,
+            assignee=assignee,
+            issue_type=issue_type,
+            labels=labels,
+            labels_any=labels_any,
+            unassigned=unassigned,
+            sort=sort,
+            parent=parent,
+        ),
+    )
 
 
 def blocked() -> Request[list[t.BlockedIssue]]:
@@ -274,6 +298,11 @@ def comment_add(issue_id: str, text: str) -> Request[t.Comment]:
     return Request("comment_add", {"id": issue_id, "text": text})
 
 
+def note(issue_id: str, text: str) -> Request[t.Issue]:
+    """Append a paragraph to the issue's notes."""
+    return Request("note_add", {"id": issue_id, "text": text})
+
+
 # --- transfer and batches ----------------------------------------------------------------------
 
 
@@ -320,6 +349,6 @@ BUILDERS = (
     list_issues, ready, blocked, stats, stale,
     claim, heartbeat, unclaim,
     dep_add, dep_remove, dep_tree, dep_cycles,
-    label_add, label_remove, label_list, label_list_all, comments, comment_add,
+    label_add, label_remove, label_list, label_list_all, comments, comment_add, note,
     export, import_jsonl, batch,
 )  # fmt: skip

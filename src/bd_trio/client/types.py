@@ -41,7 +41,7 @@ class RelatedIssue(Issue):
 
 
 class Comment(TypedDict):
-    id: int
+    id: str
     issue_id: str
     author: str
     text: str
@@ -90,6 +90,8 @@ class Stats(TypedDict):
     blocked_issues: int
     ready_issues: int
     average_lead_time_hours: float | None
+    summary: NotRequired[dict[str, Any]]
+    recent_activity: NotRequired[dict[str, Any]]
 
 
 class DepResult(TypedDict):

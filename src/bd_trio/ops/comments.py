@@ -46,3 +46,23 @@ def comment_add(
     rows.add_event(conn, issue_id, "commented", ctx.actor, ctx.now, comment=text)
     rows.mark_dirty(conn, [issue_id], ctx.now)
     return comment
+
+
+def parse_note(a: Args) -> tuple[str, str]:
+    issue_id = validate.issue_id(a.text("id", required=True))
+    text = a.text("text", required=True)
+    if not text.strip():
+        raise BdError("validation", "note text must not be empty", field="text")
+    return issue_id, text.strip()
+
+
+@operation("note_add", parse=parse_note, writes=True, aliases={"issue_id": "id"})
+def note_add(conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext) -> dict[str, Any]:
+    """Append a paragraph to the issue's notes (an update by the caller: audited, renews its
+    claim)."""
+    from bd_trio.ops.issues import apply_changes
+
+    issue_id, text = parsed
+    issue = rows.require_issue(conn, issue_id)
+    notes = f"{issue.notes}\n\n{text}" if issue.notes else text
+    return apply_changes(conn, issue, {"notes": notes}, ctx).to_dict()

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+from bd_trio.errors import BdError
 from bd_trio.model import validate
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
@@ -19,7 +20,15 @@ def parse_list(a: Args) -> ListFilter:
     status = a.text("status")
     if status is not None and status.strip().lower() in ("all", "any", ""):
         status = None
+    statuses: list[str] = []
+    if status is not None and "," in status:  # the newer `--status open,in_progress`
+        statuses = [validate.status(part.strip()).value for part in status.split(",")]
+        status = None
+    parent = a.text("parent")
     return ListFilter(
+        statuses=statuses,
+        no_assignee=a.flag("no_assignee"),
+        parent=validate.issue_id(parent, "parent") if parent is not None else None,
         status=validate.status(status).value if status is not None else None,
         priority=a.checked("priority", validate.priority),
         assignee=a.text("assignee"),
@@ -39,26 +48,56 @@ def list_(conn: sqlite3.Connection, flt: ListFilter, ctx: OpContext) -> list[dic
     return [issue.to_dict() for issue in list_issues(conn, flt)]
 
 
+def parse_ready_filters(a: Args) -> graph.ReadyFilters:
+    sort = a.text("sort", "priority")
+    if sort not in graph.SORTS:
+        raise BdError(
+            "validation",
+            f"invalid sort {sort!r}: one of {', '.join(graph.SORTS)}",
+            field="sort",
+        )
+    parent = a.text("parent")
+    return graph.ReadyFilters(
+        issue_type=a.checked("issue_type", lambda v: validate.issue_type(v).value),
+        labels_all=tuple(validate.label(x) for x in a.strings("labels")),
+        labels_any=tuple(validate.label(x) for x in a.strings("labels_any")),
+        unassigned=a.flag("unassigned"),
+        parent=validate.issue_id(parent, "parent") if parent is not None else None,
+        sort=sort,
+    )
+
+
 def parse_ready(a: Args) -> dict[str, Any]:
     return {
         "limit": a.integer("limit", 10, minimum=0),
         "priority": a.checked("priority", validate.priority),
         "assignee": a.text("assignee"),
+        "filters": parse_ready_filters(a),
     }
 
 
-@operation("ready", parse=parse_ready, writes=False)
+@operation(
+    "ready",
+    parse=parse_ready,
+    writes=False,
+    aliases={"label": "labels", "type": "issue_type", "label_any": "labels_any"},
+)
 def ready(conn: sqlite3.Connection, opts: dict[str, Any], ctx: OpContext) -> list[dict[str, Any]]:
     return [issue.to_dict() for issue in graph.ready_issues(conn, **opts)]
 
 
-@operation("blocked", parse=no_args, writes=False)
-def blocked(conn: sqlite3.Connection, _: None, ctx: OpContext) -> Rows:
+def parse_blocked(a: Args) -> str | None:
+    parent = a.text("parent")
+    return validate.issue_id(parent, "parent") if parent is not None else None
+
+
+@operation("blocked", parse=parse_blocked, writes=False)
+def blocked(conn: sqlite3.Connection, parent: str | None, ctx: OpContext) -> Rows:
     """Issue + blocked_by_count, blocked_by; in chunks (Rows): the answer can be most of a
     big database."""
 
     def chunks() -> Iterator[list[dict[str, Any]]]:
-        for chunk in graph.iter_blocked(conn):
+        for chunk in graph.iter_blocked(conn, parent):
             yield [
                 {
                     **item.issue.to_dict(),
@@ -73,8 +112,10 @@ def blocked(conn: sqlite3.Connection, _: None, ctx: OpContext) -> Rows:
 
 @operation("stats", parse=no_args, writes=False)
 def stats(conn: sqlite3.Connection, _: None, ctx: OpContext) -> dict[str, Any]:
+    """The 0.12 flat counts, plus the newer `summary` (the same counts, and tombstones) and
+    `recent_activity` (the last 24 hours of the audit trail)."""
     counts = graph.status_counts(conn)
-    return {
+    flat = {
         "total_issues": sum(counts.values()),
         "open_issues": counts.get("open", 0),
         "in_progress_issues": counts.get("in_progress", 0),
@@ -82,4 +123,34 @@ def stats(conn: sqlite3.Connection, _: None, ctx: OpContext) -> dict[str, Any]:
         "blocked_issues": graph.count_blocked(conn),
         "ready_issues": graph.count_ready(conn),
         "average_lead_time_hours": graph.average_lead_time_hours(conn),
+    }
+    tombstones = conn.execute("SELECT COUNT(*) FROM tombstones").fetchone()[0]
+    return {
+        **flat,
+        "summary": {**flat, "tombstone_issues": int(tombstones)},
+        "recent_activity": recent_activity(conn, ctx.now, hours=24),
+    }
+
+
+def recent_activity(conn: sqlite3.Connection, now: str, hours: int) -> dict[str, Any]:
+    from datetime import timedelta
+
+    from bd_trio.model import clock
+
+    since = clock.format_ts(clock.parse_ts(now) - timedelta(hours=hours))
+    counts = dict(
+        conn.execute(
+            "SELECT event_type, COUNT(DISTINCT issue_id) FROM events WHERE created_at >= ? "
+            "GROUP BY event_type",
+            (since,),
+        ).fetchall()
+    )
+    total = conn.execute("SELECT COUNT(*) FROM events WHERE created_at >= ?", (since,)).fetchone()
+    return {
+        "hours_tracked": hours,
+        "issues_created": int(counts.get("created", 0)),
+        "issues_closed": int(counts.get("closed", 0)),
+        "issues_updated": int(counts.get("updated", 0) + counts.get("status_changed", 0)),
+        "issues_reopened": int(counts.get("reopened", 0)),
+        "total_changes": int(total[0]),
     }

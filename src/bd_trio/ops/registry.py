@@ -68,6 +68,7 @@ OP_MODULES: dict[str, str] = {
     "unclaim": "claims",
     "stale": "claims",
     "delete": "delete",
+    "note_add": "comments",
 }
 
 

@@ -52,6 +52,7 @@ def ready_issues(
     priority: int | None = None,
     assignee: str | None = None,
     claimable_by: str | None = None,
+    filters: ReadyFilters | None = None,
 ) -> list[Issue]:
     """Ready work in output order (with `claimable_by`: only what that actor may claim, i.e.
     unassigned or assigned to it). With a limit, candidates are checked one by one in index
@@ -59,6 +60,10 @@ def ready_issues(
     is computed once instead (per-candidate checks would visit every open issue anyway)."""
     where = ["i.status = 'open'"]
     params: list[Any] = []
+    sort = "priority"
+    if filters is not None:
+        filters.add_to(where, params)
+        sort = filters.sort
     if priority is not None:
         where.append("i.priority = ?")
         params.append(priority)
@@ -68,10 +73,11 @@ def ready_issues(
     if claimable_by is not None:
         where.append("(i.assignee = '' OR i.assignee = ?)")
         params.append(claimable_by)
-    order = "ORDER BY i.priority, i.created_at, i.id"
+    order = SORTS[sort]
     if limit > 0:
+        index = "INDEXED BY idx_issues_ready " if sort == "priority" else ""
         sql = (
-            f"SELECT {_prefixed('i')} FROM issues i INDEXED BY idx_issues_ready "
+            f"SELECT {_prefixed('i')} FROM issues i {index}"
             f"WHERE {' AND '.join(where)} AND NOT {_BLOCKED_SUBQUERY} {order} LIMIT ?"
         )
         params.append(limit)
@@ -81,6 +87,61 @@ def ready_issues(
             f"WHERE {' AND '.join(where)} AND i.id NOT IN (SELECT id FROM blocked) {order}"
         )
     return issues_from_rows(conn, conn.execute(sql, params).fetchall())
+
+
+# Ready orders: by priority then age (bd 0.12), oldest first, or hybrid: what was filed in the
+# last 48 hours by priority first, then the older work oldest first (nothing waits for ever).
+SORTS = {
+    "priority": "ORDER BY i.priority, i.created_at, i.id",
+    "oldest": "ORDER BY i.created_at, i.id",
+    "hybrid": "ORDER BY (i.created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-48 hours')), "
+    "CASE WHEN i.created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-48 hours') "
+    "THEN i.priority ELSE 0 END, i.created_at, i.id",
+}
+
+# The descendants of an issue through parent-child (children, grandchildren...).
+DESCENDANTS = """
+    i.id IN (
+        WITH RECURSIVE below(id) AS (
+            SELECT d.issue_id FROM dependencies d
+            WHERE d.depends_on_id = ? AND d.type = 'parent-child'
+            UNION
+            SELECT d.issue_id FROM dependencies d JOIN below ON d.depends_on_id = below.id
+            WHERE d.type = 'parent-child'
+        )
+        SELECT id FROM below
+    )
+"""
+
+
+class ReadyFilters(NamedTuple):
+    """The newer bd's filters of `ready` (and `--parent` of `list` and `blocked`)."""
+
+    issue_type: str | None = None
+    labels_all: tuple[str, ...] = ()
+    labels_any: tuple[str, ...] = ()
+    unassigned: bool = False
+    parent: str | None = None
+    sort: str = "priority"
+
+    def add_to(self, where: list[str], params: list[Any]) -> None:
+        if self.issue_type is not None:
+            where.append("i.issue_type = ?")
+            params.append(self.issue_type)
+        for label in self.labels_all:
+            where.append("EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND l.label = ?)")
+            params.append(label)
+        if self.labels_any:
+            marks = ",".join("?" * len(self.labels_any))
+            where.append(
+                f"EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND l.label IN ({marks}))"
+            )
+            params.extend(self.labels_any)
+        if self.unassigned:
+            where.append("i.assignee = ''")
+        if self.parent is not None:
+            where.append(DESCENDANTS)
+            params.append(self.parent)
 
 
 def count_ready(conn: sqlite3.Connection) -> int:
@@ -109,13 +170,17 @@ _DIRECT_BLOCKERS = """
 _CHUNK = 1000
 
 
-def iter_blocked(conn: sqlite3.Connection) -> Iterator[list[BlockedIssue]]:
+def iter_blocked(
+    conn: sqlite3.Connection, parent: str | None = None
+) -> Iterator[list[BlockedIssue]]:
     """Non-closed issues with at least one open `blocks` blocker, by priority then age, in
     chunks: a big answer never holds rows, issues and results all at once."""
+    below = f"AND {DESCENDANTS} " if parent is not None else ""
     cursor = conn.execute(
         f"{_DIRECT_BLOCKERS} SELECT {_prefixed('i')}, blockers.ids AS blockers "
-        "FROM blockers JOIN issues i ON i.id = blockers.id WHERE i.status != 'closed' "
-        "ORDER BY i.priority, i.created_at, i.id"
+        f"FROM blockers JOIN issues i ON i.id = blockers.id WHERE i.status != 'closed' {below}"
+        "ORDER BY i.priority, i.created_at, i.id",
+        () if parent is None else (parent,),
     )
     while rows := cursor.fetchmany(_CHUNK):
         issues = issues_from_rows(conn, rows)

@@ -199,7 +199,7 @@ def add_comment(
         (issue_id, author, text, at),
     )
     return {
-        "id": cursor.lastrowid,
+        "id": str(cursor.lastrowid),  # a string, as newer clients expect (0.12 ones coerce it)
         "issue_id": issue_id,
         "author": author,
         "text": text,
@@ -209,7 +209,7 @@ def add_comment(
 
 def comments_of(conn: sqlite3.Connection, issue_id: str) -> list[dict[str, Any]]:
     return [
-        dict(row)
+        {**dict(row), "id": str(row["id"])}
         for row in conn.execute(
             "SELECT id, issue_id, author, text, created_at FROM comments "
             "WHERE issue_id = ? ORDER BY created_at, id",
@@ -300,6 +300,9 @@ class ListFilter(NamedTuple):
     title_contains: str | None = None
     ids: Sequence[str] = ()
     limit: int = 0
+    statuses: Sequence[str] = ()  # any of these (`--status open,in_progress`)
+    no_assignee: bool = False
+    parent: str | None = None  # descendants of this issue (parent-child)
 
 
 def list_issues(conn: sqlite3.Connection, flt: ListFilter) -> list[Issue]:
@@ -309,6 +312,16 @@ def list_issues(conn: sqlite3.Connection, flt: ListFilter) -> list[Issue]:
     if flt.status is not None:
         where.append("status = ?")
         params.append(flt.status)
+    if flt.statuses:
+        where.append(f"status IN ({','.join('?' * len(flt.statuses))})")
+        params.extend(flt.statuses)
+    if flt.no_assignee:
+        where.append("assignee = ''")
+    if flt.parent is not None:
+        from bd_trio.store.graph import DESCENDANTS
+
+        where.append(DESCENDANTS.replace("i.id IN", "issues.id IN", 1))
+        params.append(flt.parent)
     if flt.priority is not None:
         where.append("priority = ?")
         params.append(flt.priority)

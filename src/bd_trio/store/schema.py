@@ -120,6 +120,25 @@ MIGRATIONS: tuple[str, ...] = (
         deleted_by TEXT NOT NULL DEFAULT ''
     ) WITHOUT ROWID;
     """,
+    # 4: the newer dependency types (model.enums.DepType checks the value): the table is
+    # rebuilt without the CHECK that allowed only bd 0.12's four.
+    """
+    CREATE TABLE dependencies_new (
+        issue_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        depends_on_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (issue_id, depends_on_id),
+        CHECK (issue_id != depends_on_id)
+    ) WITHOUT ROWID;
+    INSERT INTO dependencies_new SELECT issue_id, depends_on_id, type, created_at, created_by
+        FROM dependencies;
+    DROP TABLE dependencies;
+    ALTER TABLE dependencies_new RENAME TO dependencies;
+    CREATE INDEX idx_deps_from_type ON dependencies(issue_id, type, depends_on_id);
+    CREATE INDEX idx_deps_to_type ON dependencies(depends_on_id, type, issue_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -51,3 +51,18 @@ def _add(args: list[str], file: Path | None) -> None:
         emit_json(comment)
     else:
         out(f"Comment added to {issue_id}")
+
+
+def comment(issue_id: str, text: list[str], file: Path | None = None) -> None:
+    """`bd comment ID TEXT` (the newer spelling of `bd comments add ID TEXT`)."""
+    _add([issue_id, *text], file)
+
+
+def note(issue_id: str, text: list[str]) -> None:
+    """Append TEXT to the issue's notes."""
+    with backend() as be:
+        issue = call(be, "note_add", {"id": issue_id, "text": " ".join(text)})
+    if g.current.json:
+        emit_json(issue)
+    else:
+        out(f"Appended note to {issue_id}")

@@ -20,6 +20,8 @@ def list_issues(
     title: str | None = None,
     ids: str | None = None,
     limit: int = 0,
+    no_assignee: bool = False,
+    parent: str | None = None,
 ) -> None:
     """List issues, highest priority first, newest first within a priority."""
     p = priority(prio)
@@ -30,6 +32,7 @@ def list_issues(
         "assignee": assignee,
         "issue_type": issue_type,
         "title": title,
+        "parent": parent,
     }.items():
         if value is not None:
             args[key] = value
@@ -39,6 +42,8 @@ def list_issues(
         args["labels_any"] = comma_list(label_any)
     if ids:
         args["ids"] = comma_list([ids])
+    if no_assignee:
+        args["no_assignee"] = True
     with backend() as be:
         issues = call(be, "list", args)
     if g.current.json:
@@ -59,6 +64,12 @@ def ready(
     assignee: str | None = None,
     claim: bool = False,
     lease: str | None = None,
+    issue_type: str | None = None,
+    label: list[str] | None = None,
+    label_any: list[str] | None = None,
+    unassigned: bool = False,
+    sort: str | None = None,
+    parent: str | None = None,
 ) -> None:
     """Open issues with nothing blocking them: what to work on next. With --claim: claim the
     first one you may take, in one step (exactly one caller gets each issue)."""
@@ -68,6 +79,17 @@ def ready(
         args["priority"] = p
     if assignee is not None:
         args["assignee"] = assignee
+    filters = {
+        "issue_type": issue_type,
+        "labels": comma_list(label) or None,
+        "labels_any": comma_list(label_any) or None,
+        "unassigned": unassigned or None,
+        "sort": sort,
+        "parent": parent,
+    }
+    if claim and any(value is not None for value in filters.values()):
+        usage("--claim takes --priority and --assignee; the other filters go with plain ready")
+    args.update({k: v for k, v in filters.items() if v is not None})
     if lease is not None:
         if not claim:
             usage("--lease goes with --claim")
@@ -118,10 +140,10 @@ def stale(hours: float = 24.0) -> None:
         out(f"  {issue['stale_reason']}: held by {holder}, idle {issue['idle_hours']:.1f} h")
 
 
-def blocked() -> None:
+def blocked(parent: str | None = None) -> None:
     """Issues waiting on open blockers."""
     with backend() as be:
-        issues = call(be, "blocked", {})
+        issues = call(be, "blocked", {} if parent is None else {"parent": parent})
     if g.current.json:
         emit_json(issues)
         return
