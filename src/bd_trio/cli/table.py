@@ -461,6 +461,48 @@ COMMANDS: tuple[Command | Group, ...] = (
         json='{"version", "interface", "bd_trio"}',
     ),
     Command("quickstart", "setup.quickstart", "A short guide for agents."),
+    Command(
+        "prime",
+        "admin.prime",
+        "Context for an agent at the start of a session: the workflow, the ready queue, your "
+        "claims, how to file discovered work.",
+        json='{"prefix", "workflow": [text], "ready": [Issue], "claimed": [Issue]}',
+    ),
+    Command(
+        "info",
+        "admin.info",
+        "The workspace's database: schema version, prefix, id mode, counts.",
+        opts=(Opt("schema", ("--schema",), "flag", False, help="With tables and columns"),),
+        json='{"schema_version", "prefix", "id_mode", "issue_count", "tombstone_count", "tables"?}',
+    ),
+    Command(
+        "migrate",
+        "admin.migrate",
+        "Schema migrations (applied when bd opens a database); --inspect shows where it stands.",
+        opts=(Opt("inspect", ("--inspect",), "flag", False, help="Show, change nothing"),),
+        json='{"current_version", "latest_version", "pending", "needs_migration", "migrations"}',
+    ),
+    Command(
+        "repair-deps",
+        "admin.repair_deps",
+        "Dependencies on issues that do not exist; --fix removes them.",
+        opts=(Opt("fix", ("--fix",), "flag", False, help="Remove them"),),
+        json='{"orphaned": [{"issue_id", "depends_on_id", "type", "problem"}], "count", "fixed"}',
+    ),
+    Command(
+        "doctor",
+        "admin.doctor",
+        "Check the database (integrity, foreign keys, dependencies, cycles, claims, counters), "
+        "issues.jsonl, the daemon and its version, git's merge driver, permissions. "
+        "--check=validate: the database checks; --check=pollution: issues of another prefix.",
+        opts=(
+            Opt("check", ("--check",), help="One check, or validate, or pollution"),
+            Opt("fix", ("--fix",), "flag", False, help="Repair what can be repaired safely"),
+            Opt("yes", ("--yes",), "flag", False, help="Confirm --clean"),
+            Opt("clean", ("--clean",), "flag", False, help="With --yes: delete polluting issues"),
+        ),
+        json='{"ok", "checks": [{"name", "ok", "detail", "fixed"}]}',
+    ),
 )
 
 

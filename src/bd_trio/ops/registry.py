@@ -69,6 +69,10 @@ OP_MODULES: dict[str, str] = {
     "stale": "claims",
     "delete": "delete",
     "note_add": "comments",
+    "info": "admin",
+    "migrate_inspect": "admin",
+    "repair_deps": "admin",
+    "doctor": "admin",
 }
 
 
