@@ -32,9 +32,21 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def mcp(session: nox.Session) -> None:
+    """The latest beads-mcp (1.3.2, from PyPI) drives bd-trio: its client and its stdio
+    server (tests_mcp/)."""
+    session.install("-e", ".", "beads-mcp==1.3.2", "pytest>=8")
+    session.run(
+        "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "tests_mcp", *session.posargs
+    )
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     session.install("ruff>=0.5")
-    session.run("ruff", "check", "src", "tests", "benchmarks", "examples", "noxfile.py")
+    session.run(
+        "ruff", "check", "src", "tests", "tests_mcp", "benchmarks", "examples", "noxfile.py"
+    )
 
 
 @nox.session
