@@ -176,7 +176,7 @@ def _merge_issue(b: Record, o: Record, t: Record) -> Record:
         newer,
     )
     merged["comments"] = sorted(
-        _merge_set(b.get("comments", []), o["comments"], t["comments"], _key),
+        _merge_counted(b.get("comments", []), o["comments"], t["comments"]),
         key=lambda c: (c["created_at"], _key(c)),
     )
     return _canonical(merged)
@@ -191,6 +191,24 @@ def _merge_set(b: list[Any], o: list[Any], t: list[Any], key: Any) -> list[Any]:
     keep |= {k for k in ok if k not in bk}  # added on ours
     keep |= {k for k in tk if k not in bk}  # added on theirs
     return [ok.get(k, tk.get(k)) for k in sorted(keep)]
+
+
+def _merge_counted(b: list[Record], o: list[Record], t: list[Record]) -> list[Record]:
+    """Comments: like a set, but two equal comments (same author, text and time) stay two.
+    Per comment, the count of the side that changed it; changed on both sides, the larger."""
+    counts: list[dict[str, int]] = [{}, {}, {}]
+    items: dict[str, Record] = {}
+    for side, comments in enumerate((b, o, t)):
+        for comment in comments:
+            key = _key(comment)
+            items[key] = comment
+            counts[side][key] = counts[side].get(key, 0) + 1
+    out: list[Record] = []
+    for key in sorted(items):
+        base, ours, theirs = (c.get(key, 0) for c in counts)
+        count = theirs if ours == base else ours if theirs == base else max(ours, theirs)
+        out.extend([items[key]] * count)
+    return out
 
 
 def _merge_keyed(
