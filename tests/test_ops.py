@@ -210,6 +210,10 @@ VALID_ARGS: dict[str, dict[str, object]] = {
     "stale": {},
     "delete": {"ids": ["bd-1"]},
     "note_add": {"id": "bd-1", "text": "more"},
+    "info": {},
+    "migrate_inspect": {},
+    "repair_deps": {"fix": False},
+    "doctor": {"check": "validate"},
 }
 
 

@@ -8,6 +8,7 @@ The daemon path finds the socket with `locate` (plain strings) and talks through
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bd_trio import locate
@@ -29,8 +30,20 @@ def open_backend(
     """The daemon's backend if one answers for the workspace `db` (--db) names or the current
     directory is in, else direct mode (BD_REQUIRE_DAEMON: an error instead)."""
     beads_dir, db_path = locate.find(db)
+
+    def direct() -> Backend:
+        # Imported here: a CLI call in daemon mode never loads the store, ops or sync code.
+        from bd_trio.backend.direct import DirectBackend
+
+        return DirectBackend(
+            _workspace(beads_dir, db_path),
+            actor=actor,
+            auto_import=auto_import,
+            auto_flush=auto_flush,
+        )
+
     if not no_daemon and not _env_flag("BD_NO_DAEMON"):
-        daemon = _connect(beads_dir, db_path, actor)
+        daemon = _connect(beads_dir, db_path, actor, direct)
         if daemon is not None:
             return daemon
         if _env_flag("BD_REQUIRE_DAEMON"):
@@ -39,15 +52,7 @@ def open_backend(
                 f"no daemon answers at {locate.socket_path(beads_dir)} and BD_REQUIRE_DAEMON "
                 "is set: start one with `bd daemon start`",
             )
-    # Imported here: a CLI call in daemon mode never loads the store, the ops or the sync code.
-    from bd_trio.backend.direct import DirectBackend
-
-    return DirectBackend(
-        _workspace(beads_dir, db_path),
-        actor=actor,
-        auto_import=auto_import,
-        auto_flush=auto_flush,
-    )
+    return direct()
 
 
 def _workspace(beads_dir: str, db_path: str) -> Workspace:
@@ -62,7 +67,9 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
 
-def _connect(beads_dir: str, db_path: str, actor: str) -> Backend | None:
+def _connect(
+    beads_dir: str, db_path: str, actor: str, direct: Callable[[], Backend]
+) -> Backend | None:
     socket_path = locate.socket_path(beads_dir)
     if not os.path.exists(socket_path):
         # Imported here: auto-start is rare and direct mode must stay light.
@@ -71,15 +78,33 @@ def _connect(beads_dir: str, db_path: str, actor: str) -> Backend | None:
         workspace = _workspace(beads_dir, db_path)
         if not (launcher.autostart_enabled(workspace) and launcher.try_autostart(workspace)):
             return None
+    from bd_trio import __version__
     from bd_trio.backend.daemon import DaemonBackend
     from bd_trio.client.connection import BlockingConnection
 
-    connection = BlockingConnection(socket_path, actor=actor)
+    def connection() -> BlockingConnection:
+        return BlockingConnection(socket_path, actor=actor, client_version=__version__)
+
+    def restart() -> BlockingConnection | None:
+        """A daemon of this version, when auto-start is on."""
+        from bd_trio.backend import launcher
+
+        workspace = _workspace(beads_dir, db_path)
+        if not launcher.autostart_enabled(workspace):
+            return None
+        launcher.stop(workspace)
+        launcher.start(
+            workspace,
+            launcher.StartOptions(idle_timeout_s=launcher.autostart_idle_timeout(workspace)),
+        )
+        return connection().connect()
+
+    first = connection()
     try:
-        connection.connect()
+        first.connect()
     except BdError:
         return None  # a socket left by a daemon that died: fall back to direct mode
-    return DaemonBackend(connection)
+    return DaemonBackend(first, fallback=direct, restart=restart)
 
 
 __all__ = ["open_backend"]

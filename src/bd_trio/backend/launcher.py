@@ -30,6 +30,7 @@ class StartOptions:
     auto_commit: bool = False
     auto_push: bool = False
     auto_sync_s: float | None = None
+    idle_timeout_s: float | None = None  # auto-start sets it: such a daemon stops when idle
 
 
 def daemon_command(workspace: Workspace, options: StartOptions, foreground: bool) -> list[str]:
@@ -46,6 +47,8 @@ def daemon_command(workspace: Workspace, options: StartOptions, foreground: bool
         command.append("--auto-commit")
     if options.auto_sync_s:
         command += ["--auto-sync", str(options.auto_sync_s)]
+    if options.idle_timeout_s:
+        command += ["--idle-timeout", str(options.idle_timeout_s)]
     if options.auto_push:
         command.append("--auto-push")
     if foreground:
@@ -152,6 +155,24 @@ def autostart_enabled(workspace: Workspace) -> bool:
     return isinstance(raw, dict) and raw.get("auto_start") is True
 
 
+DEFAULT_IDLE_TIMEOUT_S = 3600.0
+
+
+def autostart_idle_timeout(workspace: Workspace) -> float | None:
+    """How long an auto-started daemon may sit idle: `daemon_idle_timeout` in config.json
+    (a duration; `0`: forever), else an hour."""
+    try:
+        raw = json.loads(workspace.config_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raw = {}
+    value = raw.get("daemon_idle_timeout") if isinstance(raw, dict) else None
+    if value is None:
+        return DEFAULT_IDLE_TIMEOUT_S
+    from bd_trio.model.durations import lease_seconds
+
+    return lease_seconds(value, "daemon_idle_timeout") or None
+
+
 def try_autostart(workspace: Workspace) -> bool:
     """Start a daemon unless recent attempts failed (exponential backoff, capped)."""
     state_path = workspace.beads_dir / AUTOSTART_STATE
@@ -163,7 +184,7 @@ def try_autostart(workspace: Workspace) -> bool:
     if failures and time.time() < float(state.get("last", 0)) + min(MAX_BACKOFF_S, 2.0**failures):
         return False
     try:
-        start(workspace, StartOptions())
+        start(workspace, StartOptions(idle_timeout_s=autostart_idle_timeout(workspace)))
     except BdError:
         state_path.write_text(json.dumps({"failures": failures + 1, "last": time.time()}))
         return False

@@ -37,10 +37,11 @@ class BlockingConnection:
         actor: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_S,
         connect_timeout: float = 2.0,
+        client_version: str | None = None,
     ) -> None:
         self.socket_path = str(socket_path)
         self.connect_timeout = connect_timeout
-        self.core = ClientCore(actor=actor, timeout=timeout)
+        self.core = ClientCore(actor=actor, timeout=timeout, client_version=client_version)
         self._sock: socket.socket | None = None
         self._socket_wait: float | None = None
 

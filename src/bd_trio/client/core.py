@@ -46,8 +46,13 @@ class BrokenStream(Exception):
 
 
 class ClientCore:
-    def __init__(self, *, actor: str | None, timeout: float) -> None:
+    def __init__(
+        self, *, actor: str | None, timeout: float, client_version: str | None = None
+    ) -> None:
         self.actor = default_actor(actor)
+        # Sent with each request when set: a daemon of another version refuses the request
+        # (`version_mismatch`, nothing applied). The CLI sets it; library clients need not.
+        self.client_version = client_version
         self.timeout = timeout
         self._ids = itertools.count(1)
         self._decoder = FrameDecoder(MAX_RESPONSE_FRAME)
@@ -79,7 +84,13 @@ class ClientCore:
         timeout_ms = max(1, int(self.timeout * 1000))
         return encode_frame(
             make_request(
-                request_id, op, args, actor=self.actor, timeout_ms=timeout_ms, progress=progress
+                request_id,
+                op,
+                args,
+                actor=self.actor,
+                timeout_ms=timeout_ms,
+                progress=progress,
+                client_version=self.client_version,
             )
         )
 

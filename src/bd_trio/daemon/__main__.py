@@ -26,6 +26,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--auto-commit", action="store_true")
     parser.add_argument("--auto-push", action="store_true")
     parser.add_argument("--auto-sync", type=float, default=None, metavar="SECONDS")
+    parser.add_argument("--idle-timeout", type=float, default=None, metavar="SECONDS")
     parser.add_argument("--foreground", action="store_true", help="also log to stderr")
     return parser.parse_args(argv)
 
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         auto_commit=args.auto_commit or args.auto_push,
         auto_push=args.auto_push,
         auto_sync_s=args.auto_sync or workspace.load_config().sync_interval_s,
+        idle_timeout_s=args.idle_timeout or None,
     )
     try:
         trio.run(Server(workspace, options).serve)

@@ -17,6 +17,7 @@ from typing import Any
 
 import trio
 
+from bd_trio import __version__
 from bd_trio.daemon import logs
 from bd_trio.daemon.memory import LARGE_RESPONSE, release_free_memory
 from bd_trio.errors import BdError
@@ -104,6 +105,16 @@ class Connection:
             request = parse_request(value)
         except EnvelopeError as exc:
             return error_response(exc.request_id, exc.error)
+        if request.client_version is not None and request.client_version != __version__:
+            return error_response(
+                request.id,
+                BdError(
+                    "version_mismatch",
+                    f"this daemon runs bd-trio {__version__}, the client is "
+                    f"{request.client_version}: restart the daemon (bd daemon restart)",
+                    daemon_version=__version__,
+                ),
+            )
         try:
             if request.progress:
                 data = await self._execute_with_progress(request)

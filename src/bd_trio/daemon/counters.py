@@ -25,6 +25,7 @@ class Counters:
         "imports",
         "largest_group",
         "last_export_error",
+        "last_request_monotonic",
         "reads",
         "requests",
         "started_monotonic",
@@ -37,6 +38,7 @@ class Counters:
         self.connections = 0
         self.connections_total = 0
         self.requests = 0
+        self.last_request_monotonic = time.monotonic()
         self.errors = 0
         self.timeouts = 0
         self.reads = 0
@@ -62,6 +64,10 @@ class Counters:
     def request(self) -> None:
         """Server.execute, per request."""
         self.requests += 1
+        self.last_request_monotonic = time.monotonic()
+
+    def idle_s(self) -> float:
+        return time.monotonic() - self.last_request_monotonic
 
     def error(self) -> None:
         """Server.execute, per request answered with an error."""

@@ -19,3 +19,5 @@ class DaemonOptions:
     handle_signals: bool = True  # SIGTERM/SIGINT stop gracefully (main thread only)
     # Sync with the remote (bd sync) this often and shortly after writes; None: never.
     auto_sync_s: float | None = None
+    # Stop after this long without a request (a daemon that auto-start launched); None: never.
+    idle_timeout_s: float | None = None

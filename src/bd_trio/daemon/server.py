@@ -48,6 +48,7 @@ from bd_trio.daemon.reads import JsonlChanged, ReadPool
 from bd_trio.daemon.security import peer_allowed
 from bd_trio.daemon.sweeper import run_sweeper
 from bd_trio.daemon.syncing import run_sync
+from bd_trio.daemon.watchdog import run_watchdog
 from bd_trio.daemon.writer import Writer
 from bd_trio.errors import BdError
 from bd_trio.ops import OpContext, get_op
@@ -201,6 +202,13 @@ class Server:
                     self.sync_lock,
                 )
                 root.start_soon(run_sweeper, writer, self.exports, self.counters)
+                root.start_soon(
+                    run_watchdog,
+                    self.workspace,
+                    self.counters,
+                    self.options.idle_timeout_s,
+                    self.request_stop,
+                )
                 if self.options.auto_sync_s:
                     root.start_soon(
                         run_auto_sync,

@@ -14,13 +14,15 @@ from typing import Any
 from bd_trio.errors import BdError
 from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, PROTOCOL_VERSION
 
-REQUEST_KEYS = frozenset({"v", "id", "op", "args", "actor", "timeout_ms", "progress"})
+REQUEST_KEYS = frozenset(
+    {"v", "id", "op", "args", "actor", "timeout_ms", "progress", "client_version"}
+)
 
 
 class Request:
     """A parsed request (a plain class: every CLI call imports this module)."""
 
-    __slots__ = ("actor", "args", "id", "op", "progress", "timeout_ms")
+    __slots__ = ("actor", "args", "client_version", "id", "op", "progress", "timeout_ms")
 
     def __init__(
         self,
@@ -30,7 +32,9 @@ class Request:
         actor: str | None,
         timeout_ms: int,
         progress: bool = False,
+        client_version: str | None = None,
     ) -> None:
+        self.client_version = client_version  # bd-trio's version of the client, if it says
         self.id = id
         self.op = op
         self.args = args
@@ -90,7 +94,10 @@ def parse_request(value: Any) -> Request:
     progress = value.get("progress", False)
     if not isinstance(progress, bool):
         raise fail("bad_request", "request 'progress' must be true or false")
-    return Request(rid, op, args, actor, timeout_ms, progress)
+    client_version = value.get("client_version")
+    if client_version is not None and not isinstance(client_version, str):
+        raise fail("bad_request", "request 'client_version' must be a string")
+    return Request(rid, op, args, actor, timeout_ms, progress, client_version)
 
 
 def make_request(
@@ -101,6 +108,7 @@ def make_request(
     actor: str | None = None,
     timeout_ms: int | None = None,
     progress: bool = False,
+    client_version: str | None = None,
 ) -> dict[str, Any]:
     message: dict[str, Any] = {"v": PROTOCOL_VERSION, "id": request_id, "op": op, "args": args}
     if actor is not None:
@@ -109,6 +117,8 @@ def make_request(
         message["timeout_ms"] = timeout_ms
     if progress:
         message["progress"] = True
+    if client_version is not None:
+        message["client_version"] = client_version
     return message
 
 

@@ -6,6 +6,7 @@ import os
 import sys
 from typing import Any
 
+from bd_trio import __version__
 from bd_trio.backend import launcher
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, fail, out
@@ -19,7 +20,11 @@ def _workspace() -> Workspace:
 
 def _print_health(health: dict[str, Any]) -> None:
     out(f"Daemon is running (PID {health['pid']})")
-    out(f"  Version: bd-trio {health['version']} (interface {health['interface_version']})")
+    same = "" if health["version"] == __version__ else "  <- differs: bd daemon restart"
+    out(
+        f"  Version: bd-trio {health['version']} (interface {health['interface_version']}); "
+        f"this CLI: bd-trio {__version__}{same}"
+    )
     out(f"  Uptime: {health['uptime_s']:.1f} s")
     out(f"  Socket: {health['socket']}")
     out(f"  Database: {health['database']}")
@@ -85,7 +90,8 @@ def status() -> None:
     workspace = _workspace()
     health = launcher.health(workspace)
     if g.current.json:
-        emit_json(health if health is not None else {"status": "stopped"})
+        answer = health if health is not None else {"status": "stopped"}
+        emit_json({**answer, "cli_version": __version__})
     elif health is None:
         out("Daemon is not running")
     else:
