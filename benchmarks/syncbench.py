@@ -38,6 +38,7 @@ def _bd(cwd: Path, *args: str) -> float:
 
 
 def sync_at_scale(base: Path, issues: int, changed: int) -> dict[str, Any]:
+    base.mkdir(parents=True, exist_ok=True)
     bare = base / "remote.git"
     _git(base, "init", "-q", "--bare", str(bare))
     origin = base / "origin"

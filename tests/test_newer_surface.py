@@ -133,3 +133,19 @@ def test_an_auto_started_daemon_exits_when_idle(repo: Path) -> None:
     assert health["status"] == "ok" and health["cli_version"] == health["version"]
     assert _pid_gone(health["pid"], 10)
     assert "Daemon is not running" in run_bd_process(repo, "daemon", "status").ok().stdout
+
+
+def test_search_ranks_title_matches_first(bd: BdRunner) -> None:
+    bd("create", "Login page broken", "-d", "the form").ok()
+    bd("create", "Unrelated", "-d", "mentions login in passing").ok()
+    bd("create", "Other", "-d", "nothing here").ok()
+    bd("update", "bd-3", "--notes", "logins audited").ok()
+    found = [i["id"] for i in bd("search", "login", "--json").ok().json()]
+    assert found[0] == "bd-1" and set(found) == {"bd-1", "bd-2", "bd-3"}
+    assert [i["id"] for i in bd("search", "login", "page", "--json").ok().json()] == ["bd-1"]
+    bd("close", "bd-1").ok()
+    open_only = [i["id"] for i in bd("search", "login", "-s", "open", "--json").ok().json()]
+    assert "bd-1" not in open_only
+    assert bd("search", 'we"ird (AND) *', "--json").ok().json() == []  # no query syntax
+    human = bd("search", "login").ok().stdout
+    assert "Found 3 issues" in human

@@ -214,6 +214,7 @@ VALID_ARGS: dict[str, dict[str, object]] = {
     "migrate_inspect": {},
     "repair_deps": {"fix": False},
     "doctor": {"check": "validate"},
+    "search": {"query": "x"},
 }
 
 

@@ -185,6 +185,17 @@ COMMANDS: tuple[Command | Group, ...] = (
         json=f"{ISSUES_JSON}; with --claim, the one claimed issue in an array, or []",
     ),
     Command(
+        "search",
+        "queries.search",
+        "Issues whose title, description or notes hold these words, best matches first.",
+        args=(Arg("query", "QUERY...", many=True),),
+        opts=(
+            Opt("limit", ("--limit", "-n"), "int", 20, help="At most N"),
+            Opt("status", ("--status", "-s"), help="Only this status"),
+        ),
+        json=ISSUES_JSON,
+    ),
+    Command(
         "blocked",
         "queries.blocked",
         "Issues waiting on open blockers.",

@@ -226,6 +226,13 @@ def ready(
     )
 
 
+def search(
+    query: str, *, limit: int | None = None, status: str | None = None
+) -> Request[list[t.Issue]]:
+    """Issues whose title, description or notes hold these words, best matches first."""
+    return Request("search", _args(query=query, limit=limit, status=status))
+
+
 def blocked() -> Request[list[t.BlockedIssue]]:
     return Request("blocked", {})
 
@@ -346,7 +353,7 @@ def batch(
 BUILDERS = (
     ping, health, flush, shutdown,
     create, show, update, close_issue, reopen, events,
-    list_issues, ready, blocked, stats, stale,
+    list_issues, ready, search, blocked, stats, stale,
     claim, heartbeat, unclaim,
     dep_add, dep_remove, dep_tree, dep_cycles,
     label_add, label_remove, label_list, label_list_all, comments, comment_add, note,

@@ -13,7 +13,7 @@ from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import no_args, operation
 from bd_trio.ops.rows import Rows
 from bd_trio.store import graph
-from bd_trio.store.issues import ListFilter, list_issues
+from bd_trio.store.issues import ISSUE_COLUMNS, ListFilter, issues_from_rows, list_issues
 
 
 def parse_list(a: Args) -> ListFilter:
@@ -154,3 +154,49 @@ def recent_activity(conn: sqlite3.Connection, now: str, hours: int) -> dict[str,
         "issues_reopened": int(counts.get("reopened", 0)),
         "total_changes": int(total[0]),
     }
+
+
+class SearchRequest:
+    __slots__ = ("limit", "query", "status")
+
+    def __init__(self, query: str, status: str | None, limit: int) -> None:
+        self.query = query
+        self.status = status
+        self.limit = limit
+
+
+def parse_search(a: Args) -> SearchRequest:
+    query = a.text("query", required=True).strip()
+    if not query:
+        raise BdError("validation", "search: give some words to look for", field="query")
+    status = a.text("status")
+    return SearchRequest(
+        query,
+        validate.status(status).value if status not in (None, "all") else None,
+        a.integer("limit", 20, minimum=1),
+    )
+
+
+@operation("search", parse=parse_search, writes=False)
+def search(
+    conn: sqlite3.Connection, request: SearchRequest, ctx: OpContext
+) -> list[dict[str, Any]]:
+    """Issues whose title, description or notes hold every word (as a word or the start of
+    one), best matches first: a title match counts most (full-text index, fast at 100k)."""
+    # Each word quoted (no query syntax can break it) and matched as a prefix.
+    words = [w.replace('"', '""') for w in request.query.split()]
+    match = " AND ".join(f'"{w}"*' for w in words)
+    sql = (
+        f"SELECT {', '.join('i.' + c.strip() for c in ISSUE_COLUMNS.split(','))} "
+        "FROM issues_fts JOIN issues i ON i.rowid = issues_fts.rowid "
+        "WHERE issues_fts MATCH ?"
+    )
+    params: list[Any] = [match]
+    if request.status is not None:
+        sql += " AND i.status = ?"
+        params.append(request.status)
+    sql += " ORDER BY bm25(issues_fts, 10.0, 2.0, 1.0), i.priority, i.id LIMIT ?"
+    params.append(request.limit)
+    return [
+        issue.to_dict() for issue in issues_from_rows(conn, conn.execute(sql, params).fetchall())
+    ]

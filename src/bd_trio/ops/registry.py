@@ -73,6 +73,7 @@ OP_MODULES: dict[str, str] = {
     "migrate_inspect": "admin",
     "repair_deps": "admin",
     "doctor": "admin",
+    "search": "queries",
 }
 
 

@@ -139,9 +139,45 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX idx_deps_from_type ON dependencies(issue_id, type, depends_on_id);
     CREATE INDEX idx_deps_to_type ON dependencies(depends_on_id, type, issue_id);
     """,
+    # 5: full-text search over title, description and notes (`bd search`), kept in step with
+    # the issues by triggers.
+    """
+    CREATE VIRTUAL TABLE issues_fts USING fts5(
+        title, description, notes, content='issues', content_rowid='rowid'
+    );
+    INSERT INTO issues_fts (rowid, title, description, notes)
+        SELECT rowid, title, description, notes FROM issues;
+    CREATE TRIGGER issues_fts_insert AFTER INSERT ON issues BEGIN
+        INSERT INTO issues_fts (rowid, title, description, notes)
+        VALUES (new.rowid, new.title, new.description, new.notes);
+    END;
+    CREATE TRIGGER issues_fts_delete AFTER DELETE ON issues BEGIN
+        INSERT INTO issues_fts (issues_fts, rowid, title, description, notes)
+        VALUES ('delete', old.rowid, old.title, old.description, old.notes);
+    END;
+    CREATE TRIGGER issues_fts_update AFTER UPDATE OF title, description, notes ON issues BEGIN
+        INSERT INTO issues_fts (issues_fts, rowid, title, description, notes)
+        VALUES ('delete', old.rowid, old.title, old.description, old.notes);
+        INSERT INTO issues_fts (rowid, title, description, notes)
+        VALUES (new.rowid, new.title, new.description, new.notes);
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a migration (a trigger's body holds semicolons of its own)."""
+    out: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                out.append(pending)
+            pending = ""
+    return out
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -160,9 +196,8 @@ def migrate(conn: sqlite3.Connection) -> int:
         # Another process may have migrated while we waited for the lock.
         current = conn.execute("PRAGMA user_version").fetchone()[0]
         for version in range(current, SCHEMA_VERSION):
-            for statement in MIGRATIONS[version].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:

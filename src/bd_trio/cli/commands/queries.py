@@ -179,3 +179,20 @@ def stats() -> None:
     out(f"Ready: {data['ready_issues']}")
     if data["average_lead_time_hours"]:
         out(f"Avg Lead Time: {data['average_lead_time_hours']:.1f} hours")
+
+
+def search(query: list[str], limit: int = 20, status: str | None = None) -> None:
+    """Full-text search of titles, descriptions and notes."""
+    args: dict[str, Any] = {"query": " ".join(query), "limit": limit}
+    if status is not None:
+        args["status"] = status
+    with backend() as be:
+        issues = call(be, "search", args)
+    if g.current.json:
+        emit_json(issues)
+        return
+    from bd_trio.cli import render  # human output only
+
+    out(f"Found {len(issues)} issues matching {' '.join(query)!r}:")
+    for issue in issues:
+        out(f"  {render.one_line(issue)} ({issue['status']})")
