@@ -20,6 +20,7 @@ from bd_trio.daemon import logs
 from bd_trio.daemon.configwatch import ConfigWatch
 from bd_trio.daemon.counters import Counters
 from bd_trio.daemon.jobs import Group
+from bd_trio.daemon.memory import LARGE_RESPONSE, release_free_memory
 from bd_trio.errors import BdError
 from bd_trio.model import clock
 from bd_trio.protocol.encoded import Encoded, encode
@@ -70,7 +71,12 @@ class ReadPool:
             with store.read() as conn:
                 if watch.file_changed(conn, self.workspace.jsonl_path):
                     raise JsonlChanged
-                return encode(run(conn, Group(config, clock.now())), encoding)
+                encoded = encode(run(conn, Group(config, clock.now())), encoding)
+            if len(encoded.payload) >= LARGE_RESPONSE:
+                # A big answer: give this thread's freed memory (SQLite's sort, the chunks'
+                # objects) back to the system, here where it was allocated.
+                release_free_memory()
+            return encoded
         except (BdError, JsonlChanged):
             raise
         except Exception as exc:  # a bug: report it, keep serving

@@ -35,24 +35,27 @@ class Encoded:
 # Lists longer than this are encoded item by item: one C call over a whole big answer would
 # hold the GIL for its full length (100 ms at 20,000 issues), stalling the event loop's thread.
 ITEMWISE = 64
+CHUNK = 1000
 
 
 def encode(value: Any, encoding: str) -> Encoded:
     """The data's bytes in `encoding` (CBOR or JSON)."""
     if isinstance(value, list) and len(value) > ITEMWISE:
         items: list[Any] = value
-        value = Rows(lambda: iter([items]))
+        value = Rows(lambda: (items[i : i + CHUNK] for i in range(0, len(items), CHUNK)))
     if encoding == CBOR:
         if isinstance(value, Rows):
             parts = [b"\x9f"]  # an array of unknown length, then a "break" byte
             for chunk in value.chunks():
-                parts.extend(cbor2.dumps(item) for item in chunk)
+                # One bytes object per chunk: tens of thousands of small ones would stay in
+                # Python's small-object arenas after the answer, keeping the daemon's memory up.
+                parts.append(b"".join([cbor2.dumps(item) for item in chunk]))
             parts.append(b"\xff")
             return Encoded(b"".join(parts))
         return Encoded(cbor2.dumps(value))
     if isinstance(value, Rows):
-        items = [_json(item) for chunk in value.chunks() for item in chunk]
-        return Encoded(("[" + ",".join(items) + "]").encode("utf-8"))
+        pieces = [",".join([_json(item) for item in chunk]) for chunk in value.chunks()]
+        return Encoded(("[" + ",".join(p for p in pieces if p) + "]").encode("utf-8"))
     return Encoded(_json(value).encode("utf-8"))
 
 

@@ -15,8 +15,6 @@ import os
 import sys
 from pathlib import Path
 
-from bd_trio.sync import git
-
 DRIVER = "beads"
 ATTRIBUTES = f"issues.jsonl merge={DRIVER}\n"
 SECTION = f'[merge "{DRIVER}"]'
@@ -63,6 +61,8 @@ def ensure_merge_driver(root: Path, beads_dir: Path) -> bool:
         wrote = True
     text = config.read_text(encoding="utf-8", errors="replace")
     if SECTION not in text or driver_command() not in text:
+        from bd_trio.sync import git  # subprocess: loaded only to write the config
+
         git.run_git(
             root, "config", f"merge.{DRIVER}.name", "bd-trio: per-issue merge of issues.jsonl"
         )
