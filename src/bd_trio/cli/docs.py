@@ -11,10 +11,10 @@ stale.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from bd_trio.cli.declare import Command, Group, Opt
 from bd_trio.cli.table import COMMANDS
+from bd_trio.devtools import docsplice
 
 BEGIN = "<!-- BEGIN GENERATED REFERENCE (python -m bd_trio.cli.docs --write docs/CLI.md) -->"
 END = "<!-- END GENERATED REFERENCE -->"
@@ -80,18 +80,9 @@ def render() -> str:
 
 
 def spliced(text: str) -> str:
-    """`text` (docs/CLI.md) with its reference replaced by the current one."""
-    start, end = text.index(BEGIN), text.index(END) + len(END) + 1
-    return text[:start] + render() + text[end:]
-
-
-def main(argv: list[str]) -> None:
-    if argv[:1] == ["--write"]:
-        path = Path(argv[1])
-        path.write_text(spliced(path.read_text(encoding="utf-8")), encoding="utf-8")
-        return
-    sys.stdout.write(render())
+    """`text` with its generated part replaced by the current one."""
+    return docsplice.splice(text, BEGIN, END, render())
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    docsplice.main(sys.argv[1:], render, BEGIN, END)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import inspect
 import sys
 import typing
-from pathlib import Path
 
 from bd_trio.client import requests, types
+from bd_trio.devtools import docsplice
 
 BEGIN = "<!-- BEGIN GENERATED METHODS (python -m bd_trio.client.docs --write docs/API.md) -->"
 END = "<!-- END GENERATED METHODS -->"
@@ -65,17 +65,9 @@ def _operation(builder: typing.Any) -> str:
 
 
 def spliced(text: str) -> str:
-    start, end = text.index(BEGIN), text.index(END) + len(END) + 1
-    return text[:start] + render() + text[end:]
-
-
-def main(argv: list[str]) -> None:
-    if argv[:1] == ["--write"]:
-        path = Path(argv[1])
-        path.write_text(spliced(path.read_text(encoding="utf-8")), encoding="utf-8")
-        return
-    sys.stdout.write(render())
+    """`text` with its generated part replaced by the current one."""
+    return docsplice.splice(text, BEGIN, END, render())
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    docsplice.main(sys.argv[1:], render, BEGIN, END)

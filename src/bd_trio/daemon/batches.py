@@ -14,7 +14,6 @@ import sqlite3
 from typing import Any
 
 from bd_trio.daemon.jobs import Group
-from bd_trio.ops import OpContext
 from bd_trio.ops.batch import BatchRequest, BatchRun
 
 CHUNK = 128  # operations per group commit (progress frames come at least this often)
@@ -33,15 +32,7 @@ class ChunkedBatch:
         self.run.restore(mark)
 
     def step(self, conn: sqlite3.Connection, group: Group) -> bool:
-        config = group.config
-        ctx = OpContext(
-            actor=self.actor,
-            prefix=config.prefix,
-            id_mode=config.id_mode,
-            claim_lease_s=config.claim_lease_s,
-            now=group.now,
-        )
-        return self.run.step(conn, ctx, self.chunk)
+        return self.run.step(conn, group.context(self.actor), self.chunk)
 
     def result(self) -> dict[str, Any]:
         return self.run.outcome()

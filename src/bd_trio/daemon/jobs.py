@@ -67,6 +67,19 @@ class Group(NamedTuple):
     config: Config
     now: str
 
+    def context(self, actor: str, progress: Callable[[int, int], None] | None = None) -> Any:
+        """The OpContext of a request run in this group."""
+        from bd_trio.ops import OpContext
+
+        return OpContext(
+            actor=actor,
+            prefix=self.config.prefix,
+            id_mode=self.config.id_mode,
+            claim_lease_s=self.config.claim_lease_s,
+            now=self.now,
+            progress=progress,
+        )
+
 
 class Job:
     __slots__ = (

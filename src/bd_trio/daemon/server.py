@@ -51,7 +51,7 @@ from bd_trio.daemon.syncing import run_sync
 from bd_trio.daemon.watchdog import run_watchdog
 from bd_trio.daemon.writer import Writer
 from bd_trio.errors import BdError
-from bd_trio.ops import OpContext, get_op
+from bd_trio.ops import get_op
 from bd_trio.ops.rows import materialized
 from bd_trio.store import Store
 from bd_trio.sync.gitsync import parse_sync
@@ -317,15 +317,7 @@ class Server:
 def _run_op(
     run: Any, parsed: Any, actor: str, progress: Progress | None, conn: Any, group: Group
 ) -> Any:
-    config = group.config
-    ctx = OpContext(
-        actor=actor,
-        prefix=config.prefix,
-        id_mode=config.id_mode,
-        claim_lease_s=config.claim_lease_s,
-        now=group.now,
-        progress=progress,
-    )
+    ctx = group.context(actor, progress)
     return materialized(run(conn, parsed, ctx))  # Rows are read inside the transaction
 
 

@@ -25,24 +25,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bd_trio.model.issue import UPDATABLE
 from bd_trio.store.ids import split_numeric_id
 from bd_trio.sync import jsonl
 
 Record = dict[str, Any]
 
-SCALARS = (
-    "title",
-    "description",
-    "design",
-    "acceptance_criteria",
-    "notes",
-    "status",
-    "priority",
-    "issue_type",
-    "assignee",
-    "external_ref",
-    "created_by",
-)
+# The issue's scalar fields: what `update` may change, and who created it.
+SCALARS = (*UPDATABLE, "created_by")
 
 
 def _key(value: Any) -> str:
