@@ -149,3 +149,56 @@ def test_search_ranks_title_matches_first(bd: BdRunner) -> None:
     assert bd("search", 'we"ird (AND) *', "--json").ok().json() == []  # no query syntax
     human = bd("search", "login").ok().stdout
     assert "Found 3 issues" in human
+
+
+# A real daemon process that reports another version: the test cannot install an old
+# bd-trio, so the child sets the version its connections announce before serving.
+_OTHER_VERSION_DAEMON = """
+import sys
+from bd_trio.daemon import connection
+connection.__version__ = "9.9.9"
+from bd_trio.daemon.__main__ import main
+sys.exit(main(["--db", sys.argv[1]]))
+"""
+
+
+def test_auto_start_restarts_a_daemon_of_another_version(repo: Path) -> None:
+    import subprocess
+    import sys
+
+    from bd_trio.backend import launcher
+    from bd_trio.workspace import Workspace
+
+    run_bd_process(repo, "init", "-q", "--prefix", "bd").ok()
+    beads = repo / ".beads"
+    workspace = Workspace(beads, beads / "beads.db")
+    old = subprocess.Popen(
+        [sys.executable, "-c", _OTHER_VERSION_DAEMON, str(beads / "beads.db")],
+        cwd=repo,
+        env=subprocess_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while (answer := launcher.health(workspace, timeout=1.0)) is None:
+            assert old.poll() is None and time.monotonic() < deadline, "old daemon never answered"
+            time.sleep(0.05)
+        assert answer["pid"] == old.pid
+        created = run_bd_process(
+            repo, "create", "after the upgrade", "--json", env=subprocess_env(BD_AUTO_START="1")
+        ).ok()
+        assert "restarted the daemon" in created.stderr
+        assert old.wait(timeout=10) == 0  # asked to shut down, not killed
+        health = run_bd_process(repo, "daemon", "status", "--json").ok().json()
+        assert health["pid"] != old.pid and health["version"] == health["cli_version"]
+        listed = run_bd_process(repo, "list", "--json").ok().json()
+        assert [i["title"] for i in listed] == ["after the upgrade"]
+        run_bd_process(repo, "daemon", "stop").ok()
+    finally:
+        if old.poll() is None:
+            old.kill()
+            old.wait()
+        with contextlib.suppress(BaseException):
+            launcher.stop(workspace)
