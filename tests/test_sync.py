@@ -133,18 +133,34 @@ def test_sequential_id_collisions_are_renumbered_with_references(remote: Path) -
     a, b = clone(remote, "a"), clone(remote, "b")
     a_issue = a.create("a's work")
     b_issue = b.create("b's work")
-    b_child = b.create("b's child", "--deps", f"blocks:{b_issue}")
+    b_child = b.create(
+        "b's child",
+        "--deps",
+        f"blocks:{b_issue}",
+        "-d",
+        "follows bd-1 (see bd-1.) but not bd-10 or bd-1.2",
+    )
+    b.bd("comment", b_child, "waiting on bd-1")
+    a_mention = a.create("a's note", "-d", "about a's bd-1")  # a's own bd-1: stays
     assert a_issue == b_issue == "bd-1"
     a.sync()  # a's bd-1 is pushed first: it keeps its id
     summary = b.sync().json()
-    assert summary["renumbered"] == {"bd-1": "bd-3"}
+    assert summary["renumbered"] == {"bd-1": "bd-3", "bd-2": "bd-4"}
     a.sync()
     assert_converged(a, b)
     titles = {i["id"]: i["title"] for i in a.issues()}
-    assert titles == {"bd-1": "a's work", "bd-2": "b's child", "bd-3": "b's work"}
-    child = a.bd("show", b_child, "--json").json()[0]
+    assert titles == {
+        "bd-1": "a's work",
+        "bd-2": "a's note",
+        "bd-3": "b's work",
+        "bd-4": "b's child",
+    }
+    child = a.bd("show", "bd-4", "--json").json()[0]
     assert [d["id"] for d in child["dependencies"]] == ["bd-3"]
-    assert "Renumbered bd-1 -> bd-3" in b.bd("sync").stdout or True
+    # Mentions in text follow the renumbered issue; other ids and a's own bd-1 do not change.
+    assert child["description"] == "follows bd-3 (see bd-3.) but not bd-10 or bd-1.2"
+    assert [c["text"] for c in child["comments"]] == ["waiting on bd-3"]
+    assert a.bd("show", a_mention, "--json").json()[0]["description"] == "about a's bd-1"
 
 
 def test_a_deletion_propagates_and_is_not_resurrected(remote: Path) -> None:
@@ -352,3 +368,19 @@ def test_three_clones_in_any_order_end_identical(remote: Path) -> None:
         clone_.sync()
     assert_converged(*clones)
     assert len(clones[0].issues()) == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see bd-5.", "see bd-9."),
+        ("(bd-5), bd-5", "(bd-9), bd-9"),
+        ("bd-5\nnext", "bd-9\nnext"),
+        ("bd-50 and bd-5.1 and bd-5-x", "bd-50 and bd-5.1 and bd-5-x"),
+        ("xbd-5 my-bd-5", "xbd-5 my-bd-5"),
+    ],
+)
+def test_a_mention_is_a_whole_id(text: str, expected: str) -> None:
+    from bd_trio.store.renumber import mention_pattern
+
+    assert mention_pattern("bd-5").sub("bd-9", text) == expected

@@ -1,9 +1,11 @@
 """Giving an issue a new id: every row that names it follows (dependencies both ways, labels,
-comments, events, claims), inside the caller's transaction. `bd sync` renumbers local issues
-that were never pushed when the remote uses their id for another issue."""
+comments, events, claims), and so do mentions of it in text (title, description, design,
+acceptance criteria, notes, comments), inside the caller's transaction. `bd sync` renumbers
+local issues that were never pushed when the remote uses their id for another issue."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from bd_trio.errors import BdError
@@ -19,6 +21,15 @@ _TABLES = (
     ("claims", "issue_id"),
 )
 
+# The issue fields that are free text, where people write "see bd-5".
+TEXT_FIELDS = ("title", "description", "design", "acceptance_criteria", "notes")
+
+
+def mention_pattern(issue_id: str) -> re.Pattern[str]:
+    """`issue_id` as a whole word: not inside `xbd-5`, `bd-50`, `bd-5.1` (a child) or
+    `bd-5-x`, but at the end of a sentence (`bd-5.`) or in `(bd-5)`."""
+    return re.compile(rf"(?<![\w.-]){re.escape(issue_id)}(?!\w|[.-]\w)")
+
 
 def renumber(conn: sqlite3.Connection, old: str, new: str, actor: str, now: str) -> None:
     if rows.issue_exists(conn, new):
@@ -29,8 +40,36 @@ def renumber(conn: sqlite3.Connection, old: str, new: str, actor: str, now: str)
     for table, column in _TABLES:
         conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new, old))
     ids.note_explicit_id(conn, new)
-    for dependent in dependents:
-        rows.touch(conn, dependent, now)
+    mentioning = _rewrite_mentions(conn, old, new)
+    changed = sorted({*dependents, *mentioning} - {new})
+    for issue_id in changed:
+        rows.touch(conn, issue_id, now)
     rows.add_event(conn, new, "renumbered", actor, now, old=old, new=new)
-    # The old id leaves the file (it was never pushed); the new one and the dependents change.
-    rows.mark_dirty(conn, [old, new, *dependents], now)
+    # The old id leaves the file (it was never pushed); the new one and the others change.
+    rows.mark_dirty(conn, [old, new, *changed], now)
+
+
+def _rewrite_mentions(conn: sqlite3.Connection, old: str, new: str) -> set[str]:
+    """Rewrite whole-word mentions of `old` in every issue's text and every comment; returns
+    the issues whose text changed. LIKE narrows the rows; the pattern decides."""
+    pattern = mention_pattern(old)
+    like = "%" + old.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    changed: set[str] = set()
+    where = " OR ".join(f"{name} LIKE ? ESCAPE '\\'" for name in TEXT_FIELDS)
+    columns = ", ".join(TEXT_FIELDS)
+    for issue_id, *texts in conn.execute(
+        f"SELECT id, {columns} FROM issues WHERE {where}", [like] * len(TEXT_FIELDS)
+    ).fetchall():
+        rewritten = [pattern.sub(new, text) for text in texts]
+        if rewritten != texts:
+            sets = ", ".join(f"{name} = ?" for name in TEXT_FIELDS)
+            conn.execute(f"UPDATE issues SET {sets} WHERE id = ?", (*rewritten, issue_id))
+            changed.add(issue_id)
+    for comment_id, issue_id, text in conn.execute(
+        "SELECT id, issue_id, text FROM comments WHERE text LIKE ? ESCAPE '\\'", (like,)
+    ).fetchall():
+        rewritten_text = pattern.sub(new, text)
+        if rewritten_text != text:
+            conn.execute("UPDATE comments SET text = ? WHERE id = ?", (rewritten_text, comment_id))
+            changed.add(issue_id)
+    return changed
