@@ -245,3 +245,19 @@ def test_the_same_id_created_on_both_sides_keeps_both() -> None:
     merged = merge_records(by_id([issue(1)]), ours, theirs)
     assert merged["bd-2"]["title"] == "ours" and merged["bd-3"]["title"] == "theirs"
     assert merged == merge_records(by_id([issue(1)]), theirs, ours)
+
+
+def test_comments_made_in_the_same_microsecond_keep_their_order() -> None:
+    # Found by hypothesis in CI: the merge sorted a side's comments that the other side left
+    # alone, so merging with an unchanged side reordered them.
+    same_time = [
+        {"author": "a", "text": "hi", "created_at": ts(1)},
+        {"author": "a", "text": "done", "created_at": ts(1)},
+    ]
+    base = {"bd-1": issue(1)}
+    ours = {"bd-1": issue(1, updated_at=ts(1), comments=same_time)}
+    assert merge_records(base, base, ours) == ours == merge_records(base, ours, base)
+    theirs = {"bd-1": issue(1, updated_at=ts(2), comments=[same_time[1]])}
+    both = merge_records(base, ours, theirs)["bd-1"]["comments"]
+    assert both == merge_records(base, theirs, ours)["bd-1"]["comments"]  # still symmetric
+    assert sorted(c["text"] for c in both) == ["done", "hi"]

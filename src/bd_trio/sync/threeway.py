@@ -165,11 +165,19 @@ def _merge_issue(b: Record, o: Record, t: Record) -> Record:
         lambda d: d["depends_on_id"],
         newer,
     )
-    merged["comments"] = sorted(
-        _merge_counted(b.get("comments", []), o["comments"], t["comments"]),
-        key=lambda c: (c["created_at"], _key(c)),
-    )
+    merged["comments"] = _merge_comments(b.get("comments", []), o["comments"], t["comments"])
     return _canonical(merged)
+
+
+def _merge_comments(b: list[Record], o: list[Record], t: list[Record]) -> list[Record]:
+    """A side's comments as they are when the other side left them alone (comments made in
+    the same microsecond keep their order); changed on both sides, the counted union in
+    time order."""
+    if o in (b, t):
+        return t
+    if t == b:
+        return o
+    return sorted(_merge_counted(b, o, t), key=lambda c: (c["created_at"], _key(c)))
 
 
 def _merge_set(b: list[Any], o: list[Any], t: list[Any], key: Any) -> list[Any]:
