@@ -55,7 +55,7 @@ def test_ready(benchmark: Any, backend: Any) -> None:
     assert benchmark(lambda: backend.call("ready", {"limit": 10}))
 
 
+# A daemon round trip only: direct mode has nothing to ping.
+@pytest.mark.parametrize("backend", ["daemon"], indirect=True)
 def test_ping(benchmark: Any, backend: Any) -> None:
-    if isinstance(backend, Direct):
-        pytest.skip("ping is a daemon round trip; direct mode has nothing to ping")
     benchmark(lambda: backend.call("ping"))
