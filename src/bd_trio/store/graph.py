@@ -13,7 +13,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from bd_trio.model.issue import Issue
-from bd_trio.store.issues import ISSUE_COLUMNS, get_issues, issues_from_rows
+from bd_trio.store.issues import (
+    DESCENDANTS,
+    ISSUE_COLUMNS,
+    add_label_filters,
+    get_issues,
+    issues_from_rows,
+)
 
 # True when issue `i` (outer alias) is blocked directly or through an ancestor.
 _BLOCKED_SUBQUERY = """
@@ -99,20 +105,6 @@ SORTS = {
     "THEN i.priority ELSE 0 END, i.created_at, i.id",
 }
 
-# The descendants of an issue through parent-child (children, grandchildren...).
-DESCENDANTS = """
-    i.id IN (
-        WITH RECURSIVE below(id) AS (
-            SELECT d.issue_id FROM dependencies d
-            WHERE d.depends_on_id = ? AND d.type = 'parent-child'
-            UNION
-            SELECT d.issue_id FROM dependencies d JOIN below ON d.depends_on_id = below.id
-            WHERE d.type = 'parent-child'
-        )
-        SELECT id FROM below
-    )
-"""
-
 
 class ReadyFilters(NamedTuple):
     """The newer bd's filters of `ready` (and `--parent` of `list` and `blocked`)."""
@@ -128,15 +120,7 @@ class ReadyFilters(NamedTuple):
         if self.issue_type is not None:
             where.append("i.issue_type = ?")
             params.append(self.issue_type)
-        for label in self.labels_all:
-            where.append("EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND l.label = ?)")
-            params.append(label)
-        if self.labels_any:
-            marks = ",".join("?" * len(self.labels_any))
-            where.append(
-                f"EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND l.label IN ({marks}))"
-            )
-            params.extend(self.labels_any)
+        add_label_filters(where, params, self.labels_all, self.labels_any)
         if self.unassigned:
             where.append("i.assignee = ''")
         if self.parent is not None:

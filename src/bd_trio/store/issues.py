@@ -290,6 +290,38 @@ def dependents_of(conn: sqlite3.Connection, issue_id: str) -> list[DepRecord]:
 # --- listing ----------------------------------------------------------------------------------
 
 
+# Conditions shared by list, ready and blocked; each names the issue row `i`.
+
+# The descendants of an issue through parent-child (children, grandchildren...).
+DESCENDANTS = """
+    i.id IN (
+        WITH RECURSIVE below(id) AS (
+            SELECT d.issue_id FROM dependencies d
+            WHERE d.depends_on_id = ? AND d.type = 'parent-child'
+            UNION
+            SELECT d.issue_id FROM dependencies d JOIN below ON d.depends_on_id = below.id
+            WHERE d.type = 'parent-child'
+        )
+        SELECT id FROM below
+    )
+"""
+
+
+def add_label_filters(
+    where: list[str], params: list[Any], labels_all: Sequence[str], labels_any: Sequence[str]
+) -> None:
+    """Every label of `labels_all`, and at least one of `labels_any` when given."""
+    for label in labels_all:
+        where.append("EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND l.label = ?)")
+        params.append(label)
+    if labels_any:
+        marks = ",".join("?" * len(labels_any))
+        where.append(
+            f"EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = i.id AND l.label IN ({marks}))"
+        )
+        params.extend(labels_any)
+
+
 class ListFilter(NamedTuple):
     status: str | None = None
     priority: int | None = None
@@ -318,9 +350,7 @@ def list_issues(conn: sqlite3.Connection, flt: ListFilter) -> list[Issue]:
     if flt.no_assignee:
         where.append("assignee = ''")
     if flt.parent is not None:
-        from bd_trio.store.graph import DESCENDANTS
-
-        where.append(DESCENDANTS.replace("i.id IN", "issues.id IN", 1))
+        where.append(DESCENDANTS)
         params.append(flt.parent)
     if flt.priority is not None:
         where.append("priority = ?")
@@ -331,15 +361,7 @@ def list_issues(conn: sqlite3.Connection, flt: ListFilter) -> list[Issue]:
     if flt.issue_type is not None:
         where.append("issue_type = ?")
         params.append(flt.issue_type)
-    for label in flt.labels_all:
-        where.append("EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = issues.id AND l.label = ?)")
-        params.append(label)
-    if flt.labels_any:
-        marks = ",".join("?" * len(flt.labels_any))
-        where.append(
-            f"EXISTS (SELECT 1 FROM labels l WHERE l.issue_id = issues.id AND l.label IN ({marks}))"
-        )
-        params.extend(flt.labels_any)
+    add_label_filters(where, params, flt.labels_all, flt.labels_any)
     if flt.title_contains:
         where.append("instr(lower(title), lower(?)) > 0")
         params.append(flt.title_contains)
@@ -347,7 +369,7 @@ def list_issues(conn: sqlite3.Connection, flt: ListFilter) -> list[Issue]:
         marks = ",".join("?" * len(flt.ids))
         where.append(f"id IN ({marks})")
         params.extend(flt.ids)
-    sql = f"SELECT {ISSUE_COLUMNS} FROM issues"
+    sql = f"SELECT {ISSUE_COLUMNS} FROM issues i"  # `i`: as the shared filters name it
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY priority, created_at DESC, id"
