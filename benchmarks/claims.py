@@ -4,7 +4,6 @@ table on the database, `BEGIN IMMEDIATE` per claim) and the daemon, alternating 
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from bd_trio.errors import BdError
 from bd_trio.ops import OpContext, get_op
 from bd_trio.store import Store
 from bd_trio.workspace import Workspace
-from harness import Direct, daemon, make_workspace, summarize_ms
+from harness import Direct, daemon, make_workspace, released_together, summarize_ms
 
 
 def fill_queue(workspace: Workspace, issues: int) -> None:
@@ -57,21 +56,8 @@ def _agent(mode: str, db_path: str, socket_path: str, n: int, barrier: Any, out:
 
 
 def drain(mode: str, workspace: Workspace, agents: int) -> dict[str, Any]:
-    ctx = mp.get_context("fork")
-    barrier = ctx.Barrier(agents)
-    out = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=_agent,
-            args=(mode, str(workspace.db_path), str(workspace.socket_path), n, barrier, out),
-        )
-        for n in range(agents)
-    ]
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=600) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
+    paths = (str(workspace.db_path), str(workspace.socket_path))
+    results = released_together(_agent, agents, lambda n: (mode, *paths, n))
     claimed = [issue for r in results for issue in r[4]]
     seconds = max(r[1] for r in results) - min(r[0] for r in results)
     return {

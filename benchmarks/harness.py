@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,24 @@ class Direct:
 
     def close(self) -> None:
         self.store.close()
+
+
+def released_together(
+    target: Callable[..., None], agents: int, args_of: Callable[[int], tuple[Any, ...]]
+) -> list[Any]:
+    """`agents` forked processes, each running `target(*args_of(n), barrier, out)`: they wait
+    at the barrier so they start together, and each puts one result on `out`. The results,
+    in the order they arrived."""
+    ctx = mp.get_context("fork")
+    barrier = ctx.Barrier(agents)
+    out = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args_of(n), barrier, out)) for n in range(agents)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=600) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    return results
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -12,7 +12,7 @@ from typing import Any
 from bd_trio.client.blocking import BlockingClient
 from bd_trio.errors import BdError
 from bd_trio.workspace import Workspace
-from harness import Direct, daemon, make_workspace, percentile, summarize_ms
+from harness import Direct, daemon, make_workspace, percentile, released_together, summarize_ms
 
 
 def _agent(
@@ -41,21 +41,8 @@ def _agent(
 
 
 def run_agents(mode: str, workspace: Workspace, agents: int, count: int) -> dict[str, Any]:
-    ctx = mp.get_context("fork")
-    barrier = ctx.Barrier(agents)
-    out = ctx.Queue()
-    procs = [
-        ctx.Process(
-            target=_agent,
-            args=(mode, str(workspace.db_path), str(workspace.socket_path), n, count, barrier, out),
-        )
-        for n in range(agents)
-    ]
-    for p in procs:
-        p.start()
-    results = [out.get(timeout=600) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
+    paths = (str(workspace.db_path), str(workspace.socket_path))
+    results = released_together(_agent, agents, lambda n: (mode, *paths, n, count))
     start = min(r[0] for r in results)
     end = max(r[1] for r in results)
     latencies = [x for r in results for x in r[2]]
