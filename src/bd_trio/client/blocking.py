@@ -18,6 +18,4 @@ from bd_trio.client.operations import BlockingOperations
 
 
 class BlockingClient(BlockingOperations, BlockingConnection):
-    def __enter__(self) -> BlockingClient:
-        self.connect()
-        return self
+    """The typed methods (BlockingOperations) over one connection (BlockingConnection)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from bd_trio.client.core import (
     DEFAULT_TIMEOUT_S,
@@ -59,7 +59,7 @@ class BlockingConnection:
         request is guaranteed not applied."""
         self.core.set_timeout(seconds)
 
-    def connect(self) -> BlockingConnection:
+    def connect(self) -> Self:
         if self._sock is None:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.settimeout(self.connect_timeout)
@@ -80,7 +80,7 @@ class BlockingConnection:
             self._sock.close()
             self._sock = None
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self.connect()
 
     def __exit__(self, *exc: object) -> None:
