@@ -7,13 +7,12 @@ from typing import Any
 # JSON shape: id first (a JSONL line starts with its id); design, acceptance_criteria, notes,
 # assignee, external_ref and closed_at are omitted when empty; description is always present.
 
+# The free-text fields, where people write "see bd-5" (sync's renumbering rewrites them).
+TEXT_FIELDS = ("title", "description", "design", "acceptance_criteria", "notes")
+
 # Columns that `update` may change, with the JSON name equal to the column name.
 UPDATABLE = (
-    "title",
-    "description",
-    "design",
-    "acceptance_criteria",
-    "notes",
+    *TEXT_FIELDS,
     "status",
     "priority",
     "issue_type",

@@ -9,6 +9,7 @@ import re
 import sqlite3
 
 from bd_trio.errors import BdError
+from bd_trio.model.issue import TEXT_FIELDS
 from bd_trio.store import ids
 from bd_trio.store import issues as rows
 
@@ -20,9 +21,6 @@ _TABLES = (
     ("events", "issue_id"),
     ("claims", "issue_id"),
 )
-
-# The issue fields that are free text, where people write "see bd-5".
-TEXT_FIELDS = ("title", "description", "design", "acceptance_criteria", "notes")
 
 
 def mention_pattern(issue_id: str) -> re.Pattern[str]:
@@ -57,13 +55,13 @@ def _rewrite_mentions(conn: sqlite3.Connection, old: str, new: str) -> set[str]:
     changed: set[str] = set()
     where = " OR ".join(f"{name} LIKE ? ESCAPE '\\'" for name in TEXT_FIELDS)
     columns = ", ".join(TEXT_FIELDS)
+    update = f"UPDATE issues SET {', '.join(f'{name} = ?' for name in TEXT_FIELDS)} WHERE id = ?"
     for issue_id, *texts in conn.execute(
         f"SELECT id, {columns} FROM issues WHERE {where}", [like] * len(TEXT_FIELDS)
     ).fetchall():
         rewritten = [pattern.sub(new, text) for text in texts]
         if rewritten != texts:
-            sets = ", ".join(f"{name} = ?" for name in TEXT_FIELDS)
-            conn.execute(f"UPDATE issues SET {sets} WHERE id = ?", (*rewritten, issue_id))
+            conn.execute(update, (*rewritten, issue_id))
             changed.add(issue_id)
     for comment_id, issue_id, text in conn.execute(
         "SELECT id, issue_id, text FROM comments WHERE text LIKE ? ESCAPE '\\'", (like,)
