@@ -5,6 +5,7 @@ Functions take an open connection and never commit: the caller owns the transact
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -207,15 +208,22 @@ class DepRecord(NamedTuple):
     type: str
     created_at: str
     created_by: str
+    # The record's other keys as read (upstream's metadata, thread_id...): a compact JSON
+    # object, '' when none; written back after the declared keys.
+    extra: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "issue_id": self.issue_id,
             "depends_on_id": self.depends_on_id,
             "type": self.type,
             "created_at": self.created_at,
             "created_by": self.created_by,
         }
+        if self.extra:
+            for key, value in json.loads(self.extra).items():
+                out.setdefault(key, value)
+        return out
 
 
 def get_dep(conn: sqlite3.Connection, issue_id: str, depends_on_id: str) -> DepRecord | None:
@@ -229,9 +237,9 @@ def get_dep(conn: sqlite3.Connection, issue_id: str, depends_on_id: str) -> DepR
 
 def insert_dep(conn: sqlite3.Connection, dep: DepRecord) -> None:
     conn.execute(
-        "INSERT INTO dependencies (issue_id, depends_on_id, type, created_at, created_by) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (dep.issue_id, dep.depends_on_id, dep.type, dep.created_at, dep.created_by),
+        "INSERT INTO dependencies (issue_id, depends_on_id, type, created_at, created_by, extra) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        tuple(dep),
     )
 
 

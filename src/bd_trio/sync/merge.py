@@ -24,11 +24,11 @@ from collections.abc import Callable
 from typing import Any
 
 from bd_trio.errors import BdError
-from bd_trio.model.issue import UPDATABLE, Issue
+from bd_trio.model.issue import COLUMN_NAMES, Issue
 from bd_trio.store import claims, ids, tombstones
 from bd_trio.store import issues as rows
 from bd_trio.sync import jsonl
-from bd_trio.sync.records import build_records
+from bd_trio.sync.records import build_records, record_digest, remember_lines, remember_others
 from bd_trio.sync.summary import ImportOptions, ImportSummary
 
 
@@ -36,6 +36,7 @@ def import_records(
     conn: sqlite3.Connection, records: list[jsonl.Incoming], opts: ImportOptions
 ) -> ImportSummary:
     summary = ImportSummary()
+    _remember_read_lines(conn, records)
     # Tombstones first: only a tombstone deletes, and a deletion wins over any edit of the
     # issue (an incoming issue whose id is tombstoned here stays deleted).
     for rec in records:
@@ -139,6 +140,23 @@ def import_records(
     return summary
 
 
+def _remember_read_lines(conn: sqlite3.Connection, records: list[jsonl.Incoming]) -> None:
+    """Each line as it was read, with the digest of its record, before anything renames it:
+    while the stored record stays the one the line was read as, the export writes the line
+    back byte for byte (records.build_lines). Records that are not issues are kept as lines."""
+    remember_lines(
+        conn,
+        (
+            (rec.key, rec.raw, record_digest(rec.to_record()))
+            for rec in records
+            if not isinstance(rec, jsonl.IncomingOther) and rec.raw is not None
+        ),
+    )
+    remember_others(
+        conn, ((rec.key, rec.raw) for rec in records if isinstance(rec, jsonl.IncomingOther))
+    )
+
+
 class _Progress:
     """(done, total) to the import's listener: at least every EVERY records, and at the end."""
 
@@ -220,9 +238,10 @@ def _rewrite(rec: jsonl.IncomingIssue, remap: dict[str, str]) -> None:
 
 def _update_issue(conn: sqlite3.Connection, rec: jsonl.IncomingIssue, opts: ImportOptions) -> None:
     issue = rec.issue
-    changes: dict[str, Any] = {name: getattr(issue, name) for name in UPDATABLE}
-    changes["updated_at"] = issue.updated_at
-    changes["closed_at"] = issue.closed_at
+    # every stored field but the identity: the incoming record is the issue now
+    changes: dict[str, Any] = {
+        name: issue.column_value(name) for name in COLUMN_NAMES if name not in ("id", "created_at")
+    }
     rows.update_columns(conn, issue.id, changes)
     conn.execute("DELETE FROM labels WHERE issue_id = ?", (issue.id,))
     for label in issue.labels:
