@@ -72,6 +72,29 @@ def test_row_mapping_round_trips_every_column(tmp_path: Path) -> None:
     assert tuple(raw) == ('{"k":"v","n":[1,2]}', 1)  # compact JSON text; 0/1
 
 
+def test_column_values_are_each_columns_value() -> None:
+    issue = Issue(**FULL)
+    assert issue.column_values() == tuple(issue.column_value(c.name) for c in COLUMNS)
+
+
+def test_go_record_fast_path_equals_the_general_one() -> None:
+    from bd_trio.store.issues import DepRecord
+    from bd_trio.sync import recordmap
+
+    dep = DepRecord("bd-1", "bd-2", "blocks", "2025-01-01T00:00:00.000000Z", "")
+    comment = {"author": "a", "text": "t", "created_at": "2025-01-01T00:00:00.000000Z"}
+    for values in (
+        {**FULL, "extra": {}},
+        {**FULL, "extra": {}, "description": "", "metadata": {}, "labels": ["x"]},
+        {"id": "bd-1", "title": "t", "created_at": "c", "updated_at": "u"},
+    ):
+        issue = Issue(**values)
+        for deps, comments in (([], []), ([dep], [comment])):
+            fast = recordmap.go_record(issue, deps, comments)
+            general = recordmap.go_record_general(issue, deps, comments)
+            assert fast == general and list(fast) == list(general)
+
+
 def test_json_shape_follows_the_declaration() -> None:
     data = Issue(**FULL).to_dict()
     # every column, in declared order; a spread column's keys in its place

@@ -366,5 +366,5 @@ BUILDERS = (
     claim, heartbeat, unclaim,
     dep_add, dep_remove, dep_tree, dep_cycles,
     label_add, label_remove, label_list, label_list_all, comments, comment_add, note,
-    export, import_jsonl, batch,
+    export, export_lines, import_jsonl, batch,
 )  # fmt: skip

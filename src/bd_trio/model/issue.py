@@ -203,8 +203,32 @@ class Issue:
         )
 
     def column_values(self) -> tuple[Any, ...]:
-        """The values of COLUMNS, as stored (the inverse of from_row)."""
-        return tuple(self.column_value(name) for name in COLUMN_NAMES)
+        """The values of COLUMNS, as stored (the inverse of from_row; straight-line for big
+        imports, tests/test_fields.py checks it against column_value)."""
+        return (
+            self.id,
+            self.title,
+            self.description,
+            self.design,
+            self.acceptance_criteria,
+            self.notes,
+            self.status,
+            self.priority,
+            self.issue_type,
+            self.assignee,
+            self.created_at,
+            self.updated_at,
+            self.closed_at,
+            self.external_ref,
+            self.created_by,
+            encode_json_column(self.metadata),
+            int(bool(self.ephemeral)),
+            self.owner,
+            self.started_at,
+            self.close_reason,
+            self.defer_until,
+            encode_json_column(self.extra),
+        )
 
     def column_value(self, name: str) -> Any:
         value = getattr(self, name)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from bd_trio.errors import not_found
@@ -99,6 +100,45 @@ def insert_issue(conn: sqlite3.Connection, issue: Issue) -> None:
         )
 
 
+def insert_issues(conn: sqlite3.Connection, issues: Sequence[Issue]) -> None:
+    """Many new issues at once (an import): one statement per table."""
+    conn.executemany(_INSERT_ISSUE, [issue.column_values() for issue in issues])
+    conn.executemany(
+        "INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)",
+        [(issue.id, label) for issue in issues for label in issue.labels],
+    )
+
+
+# Fewer new issues than this: the full-text index is kept in step row by row, as always.
+BULK_TEXT_INDEX_MIN = 1000
+
+
+@contextmanager
+def text_index_in_bulk(conn: sqlite3.Connection, count: int) -> Iterator[None]:
+    """Around the insertion of `count` new issues: above BULK_TEXT_INDEX_MIN, the full-text
+    index's insert trigger is set aside and the new rows are indexed in one statement after
+    (several times faster for a big import); the trigger is put back as it was (its own SQL,
+    read from the schema), inside the caller's transaction."""
+    trigger = conn.execute(
+        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'issues_fts_insert'"
+    ).fetchone()
+    if count < BULK_TEXT_INDEX_MIN or trigger is None:
+        yield
+        return
+    columns = ", ".join(row[1] for row in conn.execute("PRAGMA table_info(issues_fts)"))
+    last = conn.execute("SELECT coalesce(max(rowid), 0) FROM issues").fetchone()[0]
+    conn.execute("DROP TRIGGER issues_fts_insert")
+    try:
+        yield
+        conn.execute(
+            f"INSERT INTO issues_fts (rowid, {columns}) "
+            f"SELECT rowid, {columns} FROM issues WHERE rowid > ?",
+            (last,),
+        )
+    finally:
+        conn.execute(trigger[0])
+
+
 def update_columns(conn: sqlite3.Connection, issue_id: str, changes: dict[str, Any]) -> None:
     """Set the given columns. Column names come from code (model.issue.UPDATABLE), never input."""
     if not changes:
@@ -122,6 +162,17 @@ def add_event(
         "INSERT INTO events (issue_id, event_type, actor, old_value, new_value, comment, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (issue_id, event_type, actor, old, new, comment, at),
+    )
+
+
+def add_events(
+    conn: sqlite3.Connection, events: Iterable[tuple[str, str, str, str, str | None, str | None]]
+) -> None:
+    """Many events at once: (issue_id, event_type, actor, created_at, new_value, comment)."""
+    conn.executemany(
+        "INSERT INTO events (issue_id, event_type, actor, created_at, new_value, comment) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        events,
     )
 
 

@@ -203,7 +203,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     # line each issue or tombstone was last read as, with the digest of its canonical record
     # (while the record is unchanged, that line is written back byte for byte);
     # `other_records`: lines that are not issues (`_type` memory and the like), kept by key
-    # and written back.
+    # and written back; `dangling_deps`: dependencies read on an issue whose target is not
+    # here (yet): kept and exported with it, linked when the target arrives.
     _drop_value_checks,
     """
     ALTER TABLE issues ADD COLUMN owner TEXT NOT NULL DEFAULT '';
@@ -218,6 +219,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         digest TEXT NOT NULL
     ) WITHOUT ROWID;
     CREATE TABLE other_records (key TEXT PRIMARY KEY, line TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE dangling_deps (
+        issue_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        depends_on_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT '',
+        extra TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (issue_id, depends_on_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_dangling_target ON dangling_deps(depends_on_id);
     """,
 )
 

@@ -111,20 +111,22 @@ def import_records(
     known_targets = {rec.issue.id for rec in (*to_create, *to_update, *colliding)}
     progress = _Progress(opts.progress, len(incoming))
     progress.advance(len(incoming) - len(to_create) - len(colliding) - len(to_update))
-    for rec in (*to_create, *colliding):
-        rows.insert_issue(conn, rec.issue)
-        rows.add_event(
+    created = [*to_create, *colliding]
+    for start in range(0, len(created), _Progress.EVERY):  # in steps, for the progress bar
+        step = created[start : start + _Progress.EVERY]
+        rows.insert_issues(conn, [rec.issue for rec in step])
+        rows.add_events(
             conn,
-            rec.issue.id,
-            "created",
-            opts.actor,
-            opts.now,
-            new=rec.issue.title,
-            comment="imported",
+            (
+                (r.issue.id, "created", opts.actor, opts.now, r.issue.title, "imported")
+                for r in step
+            ),
         )
-        _add_comments(conn, rec, set())
-        summary.created += 1
-        progress.advance()
+        for rec in step:
+            if rec.comments:
+                _add_comments(conn, rec, set())
+        summary.created += len(step)
+        progress.advance(len(step))
     for rec in to_update:
         _update_issue(conn, rec, opts)
         summary.updated += 1
@@ -132,12 +134,23 @@ def import_records(
     for rec in (*to_create, *colliding, *to_update):
         _replace_dependencies(conn, rec, known_targets, opts, summary)
 
+    _link_arrived_targets(conn)
     summary.changed_ids = sorted(rec.issue.id for rec in (*to_create, *colliding, *to_update))
     rows.mark_dirty(conn, summary.changed_ids, opts.now)
     # An issue closed or reassigned on another clone is no longer claimed here.
     claims.reconcile(conn, summary.changed_ids, opts.actor, opts.now)
     progress.finish()
     return summary
+
+
+def _link_arrived_targets(conn: sqlite3.Connection) -> None:
+    """Dependencies kept without their target become real ones once it exists."""
+    arrived = "depends_on_id IN (SELECT id FROM issues)"
+    conn.execute(
+        "INSERT OR IGNORE INTO dependencies (issue_id, depends_on_id, type, created_at, "
+        f"created_by, extra) SELECT * FROM dangling_deps WHERE {arrived}"
+    )
+    conn.execute(f"DELETE FROM dangling_deps WHERE {arrived}")
 
 
 def _remember_read_lines(conn: sqlite3.Connection, records: list[jsonl.Incoming]) -> None:
@@ -271,6 +284,7 @@ def _replace_dependencies(
     summary: ImportSummary,
 ) -> None:
     conn.execute("DELETE FROM dependencies WHERE issue_id = ?", (rec.issue.id,))
+    conn.execute("DELETE FROM dangling_deps WHERE issue_id = ?", (rec.issue.id,))
     seen: set[str] = set()
     for dep in rec.dependencies:
         if dep.depends_on_id in seen:
@@ -285,6 +299,8 @@ def _replace_dependencies(
             )
             if opts.strict:
                 raise BdError("not_found", f"{message}; nothing was imported (--strict)")
-            summary.warnings.append(message + ": dependency skipped")
+            # Kept (and written back) but not linked, until the target arrives.
+            summary.warnings.append(message + ": dependency kept, not linked")
+            conn.execute("INSERT INTO dangling_deps VALUES (?, ?, ?, ?, ?, ?)", tuple(dep))
             continue
         rows.insert_dep(conn, dep)

@@ -361,7 +361,61 @@ def go_record(
     issue: Issue, dependencies: Sequence[DepRecord], comments: Sequence[Any]
 ) -> dict[str, Any]:
     """THE record of an issue: Go's key order, empty values omitted (unmodelled keys are
-    written as they were read, empty or not)."""
+    written as they were read, empty or not). Straight-line for an issue without unmodelled
+    keys (most of them: imports and exports of big files); tests/test_fields.py checks it
+    against go_record_general."""
+    if issue.extra:
+        return go_record_general(issue, dependencies, comments)
+    out: dict[str, Any] = {"id": issue.id, "title": issue.title}
+    for key, value in (
+        ("description", issue.description),
+        ("design", issue.design),
+        ("acceptance_criteria", issue.acceptance_criteria),
+        ("notes", issue.notes),
+        ("status", issue.status),
+    ):
+        if value:
+            out[key] = value
+    out["priority"] = issue.priority
+    for key, value in (
+        ("issue_type", issue.issue_type),
+        ("assignee", issue.assignee),
+        ("owner", issue.owner),
+    ):
+        if value:
+            out[key] = value
+    out["created_at"] = issue.created_at
+    if issue.created_by:
+        out["created_by"] = issue.created_by
+    out["updated_at"] = issue.updated_at
+    later: tuple[tuple[str, Any], ...] = (
+        ("started_at", issue.started_at),
+        ("closed_at", issue.closed_at),
+        ("close_reason", issue.close_reason),
+        ("defer_until", issue.defer_until),
+        ("external_ref", issue.external_ref),
+        ("metadata", issue.metadata),
+        ("labels", issue.labels),
+    )
+    for key, item in later:
+        if item:
+            out[key] = list(item) if key == "labels" else item
+    if dependencies:
+        out["dependencies"] = [d.to_dict() for d in dependencies]
+    if comments:
+        out["comments"] = [
+            {"author": c["author"], "text": c["text"], "created_at": c["created_at"]}
+            for c in comments
+        ]
+    if issue.ephemeral:
+        out["ephemeral"] = True
+    return out
+
+
+def go_record_general(
+    issue: Issue, dependencies: Sequence[DepRecord], comments: Sequence[Any]
+) -> dict[str, Any]:
+    """go_record for any issue: its JSON object's keys sorted into Go's order."""
     values = issue.to_dict()
     values.pop("claim", None)
     for key in ("description", "status", "issue_type"):

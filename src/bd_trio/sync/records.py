@@ -54,7 +54,10 @@ def build_records(
     wanted = [issue.id for issue in issues]
     deps = _grouped(
         conn,
-        "SELECT issue_id, depends_on_id, type, created_at, created_by, extra FROM dependencies",
+        # with the dependencies kept whose target is not here (merge._replace_dependencies)
+        "SELECT * FROM (SELECT issue_id, depends_on_id, type, created_at, created_by, extra "
+        "FROM dependencies UNION ALL SELECT issue_id, depends_on_id, type, created_at, "
+        "created_by, extra FROM dangling_deps)",
         "issue_id",
         wanted,
         "issue_id, depends_on_id",

@@ -9,7 +9,9 @@ computes the same bytes. The rules, applied to each id:
 - An issue on both sides, field by field: a field changed on one side takes that side; changed
   on both sides to different values, the side with the newer `updated_at` wins, ties broken by
   comparing the values themselves, so the result does not depend on which side merges.
-  `updated_at` is the later of the two; `closed_at` follows the merged status.
+  `updated_at` is the later of the two; `closed_at` follows the merged status. Every key of
+  the record is such a field, the keys bd-trio does not model included (a key absent on a
+  side is a value too: removed there); `metadata` merges key by key the same way.
 - Labels, dependencies (by target) and comments merge as sets against the ancestor: an addition
   on either side is kept, a removal on one side is honoured.
 - The same id created independently on both sides (no common ancestor, different
@@ -17,7 +19,9 @@ computes the same bytes. The rules, applied to each id:
   renumbers unpushed issues before it merges, so this only happens on a plain `git pull`).
 
 merge(base, a, b) == merge(base, b, a), merge(base, base, x) == x, and merging is idempotent
-(tests/test_threeway.py checks these with hypothesis).
+(tests/test_threeway.py checks these with hypothesis). Lines that are not issues (`_type`
+records) are taken as they are; changed on both sides, the greater line (deterministic).
+A merged issue is written in Go bd's form, its timestamps with the ancestor's text for them.
 """
 
 from __future__ import annotations
