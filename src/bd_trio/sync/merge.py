@@ -35,6 +35,13 @@ from bd_trio.sync.summary import ImportOptions, ImportSummary
 def import_records(
     conn: sqlite3.Connection, records: list[jsonl.Incoming], opts: ImportOptions
 ) -> ImportSummary:
+    with rows.bulk_cache(conn, len(records)):
+        return _import_records(conn, records, opts)
+
+
+def _import_records(
+    conn: sqlite3.Connection, records: list[jsonl.Incoming], opts: ImportOptions
+) -> ImportSummary:
     summary = ImportSummary()
     _remember_read_lines(conn, records)
     # Tombstones first: only a tombstone deletes, and a deletion wins over any edit of the
@@ -42,10 +49,11 @@ def import_records(
     for rec in records:
         if isinstance(rec, jsonl.IncomingTombstone) and _apply_tombstone(conn, rec, opts):
             summary.deleted += 1
+    deleted = {row[0] for row in conn.execute("SELECT id FROM tombstones")}
     incoming = [
         rec
         for rec in records
-        if isinstance(rec, jsonl.IncomingIssue) and not tombstones.exists(conn, rec.issue.id)
+        if isinstance(rec, jsonl.IncomingIssue) and rec.issue.id not in deleted
     ]
     existing = rows.get_issues(conn, [rec.issue.id for rec in incoming])
     unexported = (
@@ -94,8 +102,7 @@ def import_records(
             summary.unchanged += 1  # ours is newer: it wins and is exported as it is
 
     # Numbers of incoming ids must never be handed out to colliding issues.
-    for rec in to_create:
-        ids.note_explicit_id(conn, rec.issue.id)
+    ids.note_explicit_ids(conn, (rec.issue.id for rec in to_create))
     taken = {rec.issue.id for rec in incoming}
     for rec in colliding:
         new_id = _allocate(conn, opts, rec.issue, taken)
@@ -131,7 +138,9 @@ def import_records(
         _update_issue(conn, rec, opts)
         summary.updated += 1
         progress.advance()
-    for rec in (*to_create, *colliding, *to_update):
+    for rec in created:
+        _replace_dependencies(conn, rec, known_targets, opts, summary, new=True)
+    for rec in to_update:
         _replace_dependencies(conn, rec, known_targets, opts, summary)
 
     _link_arrived_targets(conn)
@@ -282,9 +291,11 @@ def _replace_dependencies(
     known_targets: set[str],
     opts: ImportOptions,
     summary: ImportSummary,
+    new: bool = False,
 ) -> None:
-    conn.execute("DELETE FROM dependencies WHERE issue_id = ?", (rec.issue.id,))
-    conn.execute("DELETE FROM dangling_deps WHERE issue_id = ?", (rec.issue.id,))
+    if not new:  # a new issue has none yet
+        conn.execute("DELETE FROM dependencies WHERE issue_id = ?", (rec.issue.id,))
+        conn.execute("DELETE FROM dangling_deps WHERE issue_id = ?", (rec.issue.id,))
     seen: set[str] = set()
     for dep in rec.dependencies:
         if dep.depends_on_id in seen:
