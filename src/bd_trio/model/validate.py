@@ -65,6 +65,8 @@ def dep_type(value: object) -> DepType:
 def _any(enum: type[StrEnum], value: object, field: str) -> str:
     """A known value in its canonical spelling, or any other word as it is."""
     if isinstance(value, str):
+        if value in _KNOWN:  # the common case, without the enum machinery (big imports)
+            return value
         word = value.strip()
         try:
             return enum(word.lower()).value
@@ -77,6 +79,9 @@ def _any(enum: type[StrEnum], value: object, field: str) -> str:
         f"invalid {field} {value!r}: expected a word such as {_choices(enum)}",
         field=field,
     )
+
+
+_KNOWN = frozenset(m.value for e in (Status, IssueType, DepType) for m in e)
 
 
 def any_status(value: object) -> str:
