@@ -301,3 +301,31 @@ def test_a_big_import_is_searchable_and_keeps_the_index_trigger(ops: OpRunner) -
         "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name = 'issues_fts_insert'"
     ).fetchall()
     assert len(triggers) == 1
+
+
+def test_a_file_in_go_1x_order_is_rewritten_sorted_once_without_losing_a_line(
+    ops: OpRunner, tmp_path: Path
+) -> None:
+    """Go bd 1.x exports in priority order: the incremental export (a binary search by id)
+    must not run over such a file; it is rewritten whole, sorted by id, lines unchanged."""
+    from bd_trio.model import clock
+    from bd_trio.sync import files
+    from bd_trio.sync.summary import ImportOptions
+
+    path = tmp_path / "issues.jsonl"
+    unsorted = sorted(ALL_LINES, key=lambda x: x[::-1])  # any order but the ids'
+    assert unsorted != in_file_order(ALL_LINES)
+    path.write_text(file_of(unsorted))
+    opts = ImportOptions(actor="t", prefix="bd", id_mode="sequential", now=clock.now())
+    with ops.store.transaction() as conn:
+        files.auto_import(conn, path, opts)
+        assert not files.sorted_by_id(path.read_bytes())
+    ops("update", id="bd-wisp-x1y", notes="changed")
+    with ops.store.transaction() as conn:
+        files.flush(conn, path)
+    lines = path.read_text().splitlines()
+    assert lines == exported(ops)
+    assert len(lines) == len(ALL_LINES) and len(set(lines)) == len(lines)
+    assert [x for x in lines if "bd-wisp-x1y" not in x] == in_file_order(
+        [x for x in ALL_LINES if "bd-wisp-x1y" not in x]
+    )
