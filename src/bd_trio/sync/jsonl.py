@@ -1,5 +1,7 @@
-"""The JSONL codec: one compact JSON object per issue, sorted by id; and the strict parser
-that refuses a whole file (with the line number) on a conflict marker or a bad line."""
+"""The JSONL codec: one JSON object per record, sorted by id; and the strict parser that
+refuses a whole file (with the file's name, the line number and the field) on a conflict
+marker or a bad line. What each parsed object means (issue, tombstone, a record kept as its
+line) and how records are written is sync/recordmap.py's."""
 
 from __future__ import annotations
 
@@ -173,10 +175,6 @@ def incoming_from(value: dict[str, Any], line: str | None = None) -> Incoming:
     if kind == "tombstone":
         return IncomingTombstone(recordmap.tombstone_fields(value), raw=line)
     return record_to_incoming(value, line)
-
-
-def record_to_tombstone(value: dict[str, Any]) -> IncomingTombstone:
-    return IncomingTombstone(recordmap.tombstone_fields(value))
 
 
 def record_to_incoming(value: dict[str, Any], line: str | None = None) -> IncomingIssue:
