@@ -29,9 +29,9 @@ IN_PROGRESS_STATUSES = (Status.IN_PROGRESS.value, Status.HOOKED.value)
 
 
 class IssueType(StrEnum):
-    """The types `create`/`update` accept: bd 0.12's five and upstream's built-in ones. Only
-    `epic` has a meaning of its own in bd-trio (as before); the others are carried as values.
-    Any other type read from a file (`agent`, `convoy`, `merge-request`, ...) is stored and
+    """The types `create`/`update` accept: bd 0.12's five and upstream's built-in ones. No type
+    has behaviour of its own in bd-trio (they classify; hierarchy is parent-child). Any other
+    type read from a file (`agent`, `convoy`, `merge-request`, ...) is stored, filterable and
     written back as it is (validate.any_issue_type)."""
 
     BUG = "bug"
