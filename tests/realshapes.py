@@ -79,3 +79,30 @@ SHAPES: dict[str, str] = {
     "memory": '{"_type":"memory","key":"deploy-notes","value":"use make \\u003cship\\u003e"}',
     "unknown-object": '{"note":"not an issue at all","n":1}',
 }
+
+# Comments and dependencies with keys bd-trio does not model, as real files hold them: Go bd's
+# comment (its int `id` and `issue_id`, in its struct order), a peer's comment with its own
+# keys and an offset timestamp, a dependency with upstream's metadata and thread_id.
+KEPT_KEY_SHAPES: dict[str, str] = {
+    "go-comment": (
+        '{"id":"cm-1","title":"Go comments","status":"open","priority":2,"issue_type":"task",'
+        '"created_at":"2026-02-01T00:00:00Z","updated_at":"2026-02-01T00:00:00Z",'
+        '"comments":[{"id":41,"issue_id":"cm-1","author":"alice","text":"first \\u003cb\\u003e",'
+        '"created_at":"2026-02-01T00:00:01.5Z"},{"id":42,"issue_id":"cm-1","author":"bob",'
+        '"text":"second","created_at":"2026-02-01T01:00:02+01:00"}]}'
+    ),
+    "peer-comment": (
+        '{"id":"cm-2","title":"Peer comments","status":"open","priority":1,"issue_type":"bug",'
+        '"created_at":"2026-02-02T00:00:00-07:00","updated_at":"2026-02-02T00:00:00-07:00",'
+        '"comments":[{"author":"carol","text":"with keys","created_at":'
+        '"2026-02-02T00:00:03.123456789-07:00","reactions":{"+1":2},"edited":true,'
+        '"thread":["a",null]}]}'
+    ),
+    "dep-extra": (
+        '{"id":"cm-3","title":"Dependency keys","status":"open","priority":2,'
+        '"issue_type":"task","created_at":"2026-02-03T00:00:00Z","updated_at":'
+        '"2026-02-03T00:00:00Z","dependencies":[{"issue_id":"cm-3","depends_on_id":"cm-1",'
+        '"type":"relates-to","created_at":"2026-02-03T00:00:00+02:00","created_by":"dan",'
+        '"metadata":"{\\"why\\":\\"x\\"}","thread_id":"t-9"}]}'
+    ),
+}

@@ -82,7 +82,7 @@ def test_go_record_fast_path_equals_the_general_one() -> None:
     from bd_trio.sync import recordmap
 
     dep = DepRecord("bd-1", "bd-2", "blocks", "2025-01-01T00:00:00.000000Z", "")
-    comment = {"author": "a", "text": "t", "created_at": "2025-01-01T00:00:00.000000Z"}
+    comment = {"author": "a", "text": "t", "created_at": "2025-01-01T00:00:00.000000Z", "extra": ""}
     for values in (
         {**FULL, "extra": {}},
         {**FULL, "extra": {}, "description": "", "metadata": {}, "labels": ["x"]},

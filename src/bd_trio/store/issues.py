@@ -241,11 +241,12 @@ def label_counts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def add_comment(
-    conn: sqlite3.Connection, issue_id: str, author: str, text: str, at: str
+    conn: sqlite3.Connection, issue_id: str, author: str, text: str, at: str, extra: str = ""
 ) -> dict[str, Any]:
+    """`extra`: the comment's other keys as read from a file (compact JSON, '' when none)."""
     cursor = conn.execute(
-        "INSERT INTO comments (issue_id, author, text, created_at) VALUES (?, ?, ?, ?)",
-        (issue_id, author, text, at),
+        "INSERT INTO comments (issue_id, author, text, created_at, extra) VALUES (?, ?, ?, ?, ?)",
+        (issue_id, author, text, at, extra),
     )
     return {
         "id": str(cursor.lastrowid),  # a string, as newer clients expect (0.12 ones coerce it)

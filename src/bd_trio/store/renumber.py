@@ -37,6 +37,12 @@ def renumber(conn: sqlite3.Connection, old: str, new: str, actor: str, now: str)
     conn.execute("UPDATE issues SET id = ? WHERE id = ?", (new, old))
     for table, column in _TABLES:
         conn.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new, old))
+    # a comment read from a file may name its issue in its kept keys (upstream's issue_id)
+    conn.execute(
+        "UPDATE comments SET extra = json_set(extra, '$.issue_id', ?) "
+        "WHERE issue_id = ? AND extra != '' AND json_extract(extra, '$.issue_id') = ?",
+        (new, new, old),
+    )
     ids.note_explicit_id(conn, new)
     mentioning = _rewrite_mentions(conn, old, new)
     changed = sorted({*dependents, *mentioning} - {new})

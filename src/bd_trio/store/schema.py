@@ -230,6 +230,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX idx_dangling_target ON dangling_deps(depends_on_id);
     """,
+    # 9: a comment's keys bd-trio does not model (upstream's `id` and `issue_id`, unknown
+    # ones): a compact JSON object, '' when none, written back with the comment
+    # (sync/recordmap.comment_record).
+    """
+    ALTER TABLE comments ADD COLUMN extra TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -27,7 +27,7 @@ from bd_trio.errors import BdError
 from bd_trio.model.issue import COLUMN_NAMES, Issue
 from bd_trio.store import claims, ids, tombstones
 from bd_trio.store import issues as rows
-from bd_trio.sync import jsonl
+from bd_trio.sync import jsonl, recordmap
 from bd_trio.sync.records import build_records, record_digest, remember_lines, remember_others
 from bd_trio.sync.summary import ImportOptions, ImportSummary
 
@@ -131,7 +131,7 @@ def _import_records(
         )
         for rec in step:
             if rec.comments:
-                _add_comments(conn, rec, set())
+                _add_comments(conn, rec, {})
         summary.created += len(step)
         progress.advance(len(step))
     for rec in to_update:
@@ -256,6 +256,11 @@ def _rewrite(rec: jsonl.IncomingIssue, remap: dict[str, str]) -> None:
         ),
         key=lambda d: d.depends_on_id,
     )
+    if new_id != issue.id:
+        rec.comments = [
+            {**c, "extra": recordmap.comment_owner_renamed(c["extra"], issue.id, new_id)}
+            for c in rec.comments
+        ]
 
 
 def _update_issue(conn: sqlite3.Connection, rec: jsonl.IncomingIssue, opts: ImportOptions) -> None:
@@ -268,21 +273,41 @@ def _update_issue(conn: sqlite3.Connection, rec: jsonl.IncomingIssue, opts: Impo
     conn.execute("DELETE FROM labels WHERE issue_id = ?", (issue.id,))
     for label in issue.labels:
         rows.add_label(conn, issue.id, label)
-    present = {(c["author"], c["created_at"], c["text"]) for c in rows.comments_of(conn, issue.id)}
+    present: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+    for row in conn.execute(
+        "SELECT id, author, created_at, text, extra FROM comments WHERE issue_id = ? ORDER BY id",
+        (issue.id,),
+    ):
+        present.setdefault((row[1], row[2], row[3]), []).append((row[0], row[4]))
     _add_comments(conn, rec, present)
     rows.add_event(conn, issue.id, "updated", opts.actor, opts.now, comment="imported")
 
 
 def _add_comments(
-    conn: sqlite3.Connection, rec: jsonl.IncomingIssue, present: set[tuple[str, str, str]]
+    conn: sqlite3.Connection,
+    rec: jsonl.IncomingIssue,
+    present: dict[tuple[str, str, str], list[tuple[int, str]]],
 ) -> None:
+    """Add the record's comments not stored yet, matched one for one by author, time and
+    text (two equal comments are two); a stored one whose kept keys differ takes the
+    record's (the incoming record is the issue now)."""
     for comment in rec.comments:
-        key = (comment["author"], comment["created_at"], comment["text"])
-        if key not in present:
+        stored = present.get((comment["author"], comment["created_at"], comment["text"]))
+        if not stored:
             rows.add_comment(
-                conn, rec.issue.id, comment["author"], comment["text"], comment["created_at"]
+                conn,
+                rec.issue.id,
+                comment["author"],
+                comment["text"],
+                comment["created_at"],
+                comment["extra"],
             )
-            present.add(key)
+            continue
+        comment_id, extra = stored.pop(0)
+        if extra != comment["extra"]:
+            conn.execute(
+                "UPDATE comments SET extra = ? WHERE id = ?", (comment["extra"], comment_id)
+            )
 
 
 def _replace_dependencies(

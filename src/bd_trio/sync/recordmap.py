@@ -129,6 +129,12 @@ _MODELLED = frozenset(
 )
 _TIME_FIELDS = ("created_at", "updated_at", "started_at", "closed_at", "defer_until")
 _DEP_KEYS = ("issue_id", "depends_on_id", "type", "created_at", "created_by")
+# The JSON keys of upstream's Comment, in its struct order. bd-trio models author, text and
+# created_at; a comment's other keys (upstream's `id` and `issue_id`, any unknown one) are kept
+# in the comment's `extra` (a compact JSON object, '' when none) and written back in this
+# order, unknown keys after in the order they were read.
+COMMENT_KEYS = ("id", "issue_id", "author", "text", "created_at")
+_COMMENT_MODELLED = ("author", "text", "created_at")
 
 # Where records that are not issues sort in a file: after every issue.
 OTHER_KEY_PREFIX = "\U0010ffff"
@@ -300,6 +306,8 @@ def dependencies_of(value: dict[str, Any], issue_id: str, created_at: str) -> li
 
 
 def comments_of(value: dict[str, Any]) -> list[dict[str, str]]:
+    """The comments of an issue record: author, text, created_at (normalised) and `extra`
+    (every other key of the comment, verbatim, as compact JSON; '' when none)."""
     comments_raw = value.get("comments") or []
     if not isinstance(comments_raw, list):
         raise _wrong("comments", "an array", comments_raw)
@@ -307,15 +315,48 @@ def comments_of(value: dict[str, Any]) -> list[dict[str, str]]:
     for comment in comments_raw:
         if not isinstance(comment, dict):
             raise _wrong("comments", "an array of objects", comment)
+        extra = {k: v for k, v in comment.items() if k not in _COMMENT_MODELLED}
         out.append(
             {
                 "author": text_field(comment, "author"),
                 "text": text_field(comment, "text"),
                 "created_at": time_field(comment, "created_at"),
+                "extra": json.dumps(extra, ensure_ascii=False, separators=(",", ":"))
+                if extra
+                else "",
             }
         )
     out.sort(key=lambda c: c["created_at"])
     return out
+
+
+def comment_record(comment: Any) -> dict[str, Any]:
+    """A comment as the record holds it (`comment`: a parsed comment or a database row, with
+    author, text, created_at and extra): Go's key order, the kept keys with their values."""
+    extra = comment["extra"]
+    if not extra:
+        return {
+            "author": comment["author"],
+            "text": comment["text"],
+            "created_at": comment["created_at"],
+        }
+    kept = json.loads(extra)
+    values = {**kept, "author": comment["author"], "text": comment["text"]}
+    values["created_at"] = comment["created_at"]
+    known = [k for k in COMMENT_KEYS if k in values]
+    return {k: values[k] for k in (*known, *(k for k in kept if k not in COMMENT_KEYS))}
+
+
+def comment_owner_renamed(extra: str, old: str, new: str) -> str:
+    """A comment's kept keys after its issue got a new id: an upstream `issue_id` naming the
+    old id names the new one (store/renumber.py does the same in SQL)."""
+    if not extra:
+        return extra
+    kept = json.loads(extra)
+    if kept.get("issue_id") != old:
+        return extra
+    kept["issue_id"] = new
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
 
 
 def tombstone_fields(value: dict[str, Any]) -> Tombstone:
@@ -403,10 +444,7 @@ def go_record(
     if dependencies:
         out["dependencies"] = [d.to_dict() for d in dependencies]
     if comments:
-        out["comments"] = [
-            {"author": c["author"], "text": c["text"], "created_at": c["created_at"]}
-            for c in comments
-        ]
+        out["comments"] = [comment_record(c) for c in comments]
     if issue.ephemeral:
         out["ephemeral"] = True
     return out
@@ -424,10 +462,7 @@ def go_record_general(
     if dependencies:
         values["dependencies"] = [d.to_dict() for d in dependencies]
     if comments:
-        values["comments"] = [
-            {"author": c["author"], "text": c["text"], "created_at": c["created_at"]}
-            for c in comments
-        ]
+        values["comments"] = [comment_record(c) for c in comments]
     extra = issue.extra
     out: dict[str, Any] = {}
     for key in sorted(values, key=lambda k: _GO_POSITION.get(k, len(GO_KEYS))):
@@ -464,10 +499,7 @@ def go_time(stored: str) -> str:
 
 
 def _same_instant(text: Any, stored: str) -> bool:
-    try:
-        return isinstance(text, str) and clock.normalize_ts(text) == stored
-    except (ValueError, OverflowError):
-        return False
+    return _instant(text) == stored
 
 
 def with_times(record: dict[str, Any], previous: dict[str, Any] | None) -> dict[str, Any]:
@@ -494,8 +526,32 @@ def with_times(record: dict[str, Any], previous: dict[str, Any] | None) -> dict[
             deps.append(dep)
         out["dependencies"] = deps
     if out.get("comments"):
-        out["comments"] = [{**c, "created_at": go_time(c["created_at"])} for c in out["comments"]]
+        # a comment the previous line had (same author, text and instant) keeps its text
+        said: dict[tuple[Any, Any, str], str] = {}
+        if previous and isinstance(previous.get("comments"), list):
+            for c in previous["comments"]:
+                text = c.get("created_at") if isinstance(c, dict) else None
+                instant = _instant(text)
+                if instant is not None and isinstance(text, str):
+                    said[(c.get("author"), c.get("text"), instant)] = text
+        comments = []
+        for c in out["comments"]:
+            stamp = c["created_at"]
+            comments.append(
+                {**c, "created_at": said.get((c["author"], c["text"], stamp), go_time(stamp))}
+            )
+        out["comments"] = comments
     return out
+
+
+def _instant(text: Any) -> str | None:
+    """The stored form of a timestamp's text (None when it is not one)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return clock.normalize_ts(text)
+    except (ValueError, OverflowError):
+        return None
 
 
 def render_line(record: dict[str, Any], previous_line: str | None = None) -> str:

@@ -65,7 +65,7 @@ def build_records(
     )
     comments = _grouped(
         conn,
-        "SELECT issue_id, author, text, created_at FROM comments",
+        "SELECT issue_id, author, text, created_at, extra FROM comments",
         "issue_id",
         wanted,
         "issue_id, created_at, id",
@@ -89,7 +89,7 @@ def issue_record(
     issue: Issue, dependencies: Sequence[DepRecord], comments: Sequence[Any]
 ) -> dict[str, Any]:
     """THE serializer of an issue's JSONL record (comments: maps with author, text,
-    created_at; database rows or parsed dicts)."""
+    created_at and extra; database rows or parsed dicts)."""
     return recordmap.go_record(issue, dependencies, comments)
 
 

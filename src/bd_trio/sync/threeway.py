@@ -117,6 +117,10 @@ def merge_records(
                 **second,
                 "id": new_id,
                 "dependencies": [{**d, "issue_id": new_id} for d in second.get("dependencies", [])],
+                "comments": [
+                    {**c, "issue_id": new_id} if c.get("issue_id") == second["id"] else c
+                    for c in second.get("comments", [])
+                ],
             }
         )
     return out
