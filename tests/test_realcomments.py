@@ -137,17 +137,17 @@ def test_both_backends_keep_comment_and_dependency_keys(bd: BdRunner, tmp_path: 
     bd("import", "-i", str(source)).ok()
     bd("comments", "add", "cm-1", "from bd-trio").ok()
     bd("update", "cm-2", "--notes", "touched").ok()
-    bd("update", "cm-3", "-p", "0").ok()
+    bd("dep", "add", "cm-3", "cm-2").ok()
     out = tmp_path / "out.jsonl"
     bd("export", "-o", str(out)).ok()
-    lines = {jsonl.line_key(x): x for x in out.read_text().splitlines()}
-    for key in ("cm-2", "cm-3"):
-        assert nested(lines[key]) == nested(
-            KEPT_KEY_SHAPES[{"cm-2": "peer-comment", "cm-3": "dep-extra"}[key]]
-        )
-    go = json.loads(lines["cm-1"])["comments"]
-    assert go[:2] == json.loads(KEPT_KEY_SHAPES["go-comment"])["comments"]
-    assert go[2]["text"] == "from bd-trio"
+    lines = {jsonl.line_key(x): json.loads(x) for x in out.read_text().splitlines()}
+    before = {jsonl.line_key(x): json.loads(x) for x in LINES}
+    go = lines["cm-1"]["comments"]
+    assert go[:2] == before["cm-1"]["comments"] and go[2]["text"] == "from bd-trio"
+    assert lines["cm-2"]["comments"] == before["cm-2"]["comments"]
+    kept, added = lines["cm-3"]["dependencies"]
+    assert list(kept.items()) == list(before["cm-3"]["dependencies"][0].items())
+    assert added["depends_on_id"] == "cm-2"
 
 
 # --- property: any comment keys survive import -> edit -> export ------------------------------

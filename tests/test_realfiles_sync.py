@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from realshapes import SHAPES
+from realshapes import KEPT_KEY_SHAPES, SHAPES
 from test_sync import assert_converged, clone, git, remote
 
 pytestmark = pytest.mark.slow
 __all__ = ["remote"]  # the fixture, used by name
 
-LINES = list(SHAPES.values())
+LINES = [*SHAPES.values(), *KEPT_KEY_SHAPES.values()]
 
 
 def test_two_clones_sync_a_file_with_unknown_fields_and_statuses(remote: Path) -> None:
@@ -31,12 +31,14 @@ def test_two_clones_sync_a_file_with_unknown_fields_and_statuses(remote: Path) -
     b.bd("update", "proj.sub-12", "--notes", "b was here")
     a.bd("update", "bd-wisp-x1y", "-p", "1")
     a.bd("label", "add", "proj.sub-12", "from-a")
+    b.bd("comments", "add", "cm-1", "b's comment")
+    a.bd("update", "cm-2", "--notes", "a was here")
     b.sync()
     a.sync()
     b.sync()
     assert_converged(a, b)
     lines = a.jsonl().decode().splitlines()
-    changed = {"proj.sub-12", "bd-wisp-x1y"}
+    changed = {"proj.sub-12", "bd-wisp-x1y", "cm-1", "cm-2"}
     untouched = [x for x in LINES if not any(f'"{i}"' in x for i in changed)]
     for line in untouched:
         assert line in lines  # byte for byte what Go bd wrote
@@ -49,3 +51,9 @@ def test_two_clones_sync_a_file_with_unknown_fields_and_statuses(remote: Path) -
     assert wisp["issue_type"] == "merge-request" and wisp["wisp_type"] == "patrol"
     assert wisp["ephemeral"] is True
     assert SHAPES["memory"] in lines and SHAPES["unknown-object"] in lines
+    # comments keep every key they were read with (Go's id and issue_id, unknown ones)
+    before = {json.loads(x)["id"]: json.loads(x) for x in KEPT_KEY_SHAPES.values()}
+    assert records["cm-1"]["comments"][:2] == before["cm-1"]["comments"]
+    assert records["cm-1"]["comments"][2]["text"] == "b's comment"
+    assert records["cm-2"]["comments"] == before["cm-2"]["comments"]
+    assert records["cm-2"]["notes"] == "a was here"
