@@ -10,10 +10,17 @@ the same calls and the same usage errors.
 from __future__ import annotations
 
 from bd_trio.cli.declare import Arg, Command, Group, Opt
+from bd_trio.model.enums import DEFAULT_TYPE, IssueType, Status
+
+# The values create/update accept, from the model's enums (bd 0.12's and upstream's built-in
+# ones); a filter also takes any other value a file brought (a custom status or type).
+TYPES = "|".join(IssueType)
+STATUSES = "|".join(Status)
+_OTHERS = "or any other a file brought"
 
 # Options several commands share.
 PRIORITY = Opt("prio", ("--priority", "-p"), help="0-4 or P0-P4 (0 is highest)")
-TYPE = Opt("issue_type", ("--type", "-t"), help="bug|feature|task|epic|chore")
+TYPE = Opt("issue_type", ("--type", "-t"), help=TYPES)
 ASSIGNEE = Opt("assignee", ("--assignee", "-a"))
 TITLE = Opt("title", ("--title",))
 DESCRIPTION = Opt("description", ("--description", "-d"))
@@ -64,7 +71,7 @@ COMMANDS: tuple[Command | Group, ...] = (
             ACCEPTANCE,
             NOTES,
             PRIORITY.replace(help="0-4 or P0-P4 (default 2)"),
-            TYPE.replace(help="bug|feature|task|epic|chore (default task)"),
+            TYPE.replace(help=f"{TYPES} (default {DEFAULT_TYPE})"),
             ASSIGNEE,
             Opt("labels", ("--labels", "-l"), "list", help="a,b (repeatable)"),
             Opt("issue_id", ("--id",), help="Explicit id (e.g. bd-42)"),
@@ -89,7 +96,7 @@ COMMANDS: tuple[Command | Group, ...] = (
         "issue for you (exactly one caller wins), --unclaim releases it.",
         args=(IDS,),
         opts=(
-            Opt("status", ("--status", "-s"), help="open|in_progress|blocked|closed"),
+            Opt("status", ("--status", "-s"), help=STATUSES),
             PRIORITY,
             TITLE,
             DESCRIPTION,
@@ -144,10 +151,14 @@ COMMANDS: tuple[Command | Group, ...] = (
         "queries.list_issues",
         "List issues, highest priority first, newest first within a priority.",
         opts=(
-            Opt("status", ("--status", "-s"), help="Status, several as a,b, or 'all'"),
+            Opt(
+                "status",
+                ("--status", "-s"),
+                help=f"{STATUSES} {_OTHERS}; several as a,b, or 'all'",
+            ),
             PRIORITY,
             ASSIGNEE,
-            TYPE,
+            TYPE.replace(help=f"{TYPES} {_OTHERS}"),
             Opt("label", ("--label", "-l"), "list", help="Has all of these"),
             Opt("label_any", ("--label-any",), "list", help="Has any of these"),
             Opt("title", ("--title",), help="Title contains (any case)"),
@@ -175,7 +186,7 @@ COMMANDS: tuple[Command | Group, ...] = (
                 help="Claim the first one you may take (one winner per issue)",
             ),
             LEASE,
-            TYPE.replace(help="Only this type"),
+            TYPE.replace(help=f"Only this type: {TYPES} {_OTHERS}"),
             Opt("label", ("--label", "-l"), "list", help="Has all of these"),
             Opt("label_any", ("--label-any",), "list", help="Has any of these"),
             Opt("unassigned", ("--unassigned",), "flag", False, help="Only unassigned issues"),
@@ -191,7 +202,7 @@ COMMANDS: tuple[Command | Group, ...] = (
         args=(Arg("query", "QUERY...", many=True),),
         opts=(
             Opt("limit", ("--limit", "-n"), "int", 20, help="At most N"),
-            Opt("status", ("--status", "-s"), help="Only this status"),
+            Opt("status", ("--status", "-s"), help=f"Only this status: {STATUSES} {_OTHERS}"),
         ),
         json=ISSUES_JSON,
     ),
