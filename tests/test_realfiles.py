@@ -329,3 +329,96 @@ def test_a_file_in_go_1x_order_is_rewritten_sorted_once_without_losing_a_line(
     assert [x for x in lines if "bd-wisp-x1y" not in x] == in_file_order(
         [x for x in ALL_LINES if "bd-wisp-x1y" not in x]
     )
+
+
+# --- the incremental export over files with `_type` records and spaced lines -------------------
+
+
+def _imported_file(ops: OpRunner, path: Path, lines: list[str]) -> None:
+    from bd_trio.model import clock
+    from bd_trio.sync import files
+    from bd_trio.sync.summary import ImportOptions
+
+    path.write_text(file_of(lines))
+    opts = ImportOptions(actor="t", prefix="bd", id_mode="sequential", now=clock.now())
+    with ops.store.transaction() as conn:
+        files.auto_import(conn, path, opts)
+
+
+def _flush(ops: OpRunner, path: Path) -> int:
+    from bd_trio.sync import files
+
+    with ops.store.transaction() as conn:
+        return files.flush(conn, path).issues
+
+
+def test_a_sorted_file_with_memory_records_and_spaced_lines_is_exported_incrementally(
+    ops: OpRunner, tmp_path: Path
+) -> None:
+    from bd_trio.sync import files
+
+    path = tmp_path / "issues.jsonl"
+    _imported_file(ops, path, in_file_order(ALL_LINES))
+    assert files.sorted_by_id(path.read_bytes())
+    _flush(ops, path)  # what the import itself marked
+    ops("update", id="bd-wisp-x1y", notes="changed")
+    ops("update", id="proj.sub-12", notes="spaced, changed")
+    assert _flush(ops, path) == 2  # only the two lines rebuilt, the rest copied
+    assert path.read_text() == file_of(exported(ops))
+    lines = path.read_text().splitlines()
+    for name in ("memory", "unknown-object", "br", "go-1.x"):
+        assert SHAPES[name] in lines
+    assert SHAPES["spaced"] not in lines  # rewritten in Go's form: it changed
+
+
+def test_a_new_or_changed_memory_record_reaches_an_incrementally_exported_file(
+    ops: OpRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "issues.jsonl"
+    _imported_file(ops, path, in_file_order(ALL_LINES))
+    _flush(ops, path)
+    note = '{"_type":"memory","key":"a-new-one","value":"v"}'
+    changed = SHAPES["memory"].replace("ship", "sail")
+    ops("import", jsonl=file_of([note, changed]))
+    assert _flush(ops, path) == 2
+    lines = path.read_text().splitlines()
+    assert note in lines and changed in lines and SHAPES["memory"] not in lines
+    assert lines == exported(ops)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.integers(1, 40), unique=True, min_size=1, max_size=6).flatmap(
+        lambda ns: st.tuples(*(record_line(n) for n in ns))
+    ),
+    st.lists(st.sampled_from(["update", "memory", "create", "delete"]), max_size=4),
+)
+def test_the_incremental_export_writes_what_a_full_export_writes(
+    tmp_path_factory: pytest.TempPathFactory, lines: tuple[str, ...], steps: list[str]
+) -> None:
+    ids = [jsonl.line_key(x) for x in lines]
+    if len(set(ids)) != len(ids):
+        return
+    base = tmp_path_factory.mktemp("incremental")
+    runner = OpRunner(base / "p.db")
+    path = base / "issues.jsonl"
+    try:
+        others = [SHAPES["memory"], SHAPES["unknown-object"]]
+        _imported_file(runner, path, in_file_order([*lines, *others]))
+        _flush(runner, path)
+        for n, step in enumerate(steps):
+            if step == "update":
+                runner("update", id=ids[n % len(ids)], notes=f"step {n}")
+            elif step == "memory":
+                runner("import", jsonl=f'{{"_type":"memory","key":"k{n}","value":{n}}}\n')
+            elif step == "create":
+                runner("create", title=f"new {n}")
+            elif ids[n % len(ids)] in {i["id"] for i in runner("list", status="all")}:
+                runner("delete", ids=[ids[n % len(ids)]], force=True)
+            rebuilt = _flush(runner, path)
+            assert path.read_text() == file_of(exported(runner))
+            assert rebuilt <= 2  # incremental: never the whole file
+    finally:
+        runner.store.close()

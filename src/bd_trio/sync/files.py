@@ -27,9 +27,10 @@ if TYPE_CHECKING:
     from bd_trio.sync.summary import ImportOptions, ImportSummary
 
 
-# The digest of the file last seen whose lines all begin with their id, in id order: only
-# such a file can take the incremental export (a binary search over its lines). Go bd 1.x
-# writes its exports in priority order: imported, they are rewritten whole once, sorted.
+# The digest of the file last seen whose lines are in the order of their keys (jsonl.line_key:
+# issues by id, then the records that are not issues): only such a file can take the
+# incremental export (a binary search over its lines). Go bd 1.x writes its exports in
+# priority order: imported, they are rewritten whole once, sorted.
 SORTED_KEY = "jsonl_sorted_hash"
 
 
@@ -76,7 +77,7 @@ def auto_import(
 
 
 def sorted_by_id(data: bytes) -> bool:
-    """Does every line begin with its id, in id order (what the incremental export needs)?"""
+    """Are the lines in the order of their keys (what the incremental export needs)?"""
     previous = b""
     start = 0
     try:
@@ -164,19 +165,27 @@ _HEADS = tuple(head.encode("utf-8") for head in jsonl.LINE_HEADS)
 
 
 class _Unsorted(Exception):
-    """The file is not one we wrote (a line without its id first): rewrite it whole."""
+    """The file is not sorted by its lines' keys (or holds a line without one): rewrite it
+    whole."""
 
 
 def _id_at(data: bytes, start: int) -> bytes:
-    """The id of the line starting at `start` (an issue's line begins with its id, or with
-    Go 1.x's `"_type":"issue"` and its id)."""
+    """The key of the line starting at `start` (jsonl.line_key, as UTF-8): an issue's id,
+    read without parsing when the line begins with it (bd-trio's and Go bd's lines); any
+    other line (spaces after the colons, a `_type` record after the issues) is parsed."""
     for head in _HEADS:
         if data.startswith(head, start):
             end = data.find(b'"', start + len(head))
-            if end < 0 or data.find(b"\\", start + len(head), end) >= 0:
-                raise _Unsorted
-            return data[start + len(head) : end]
-    raise _Unsorted
+            if end > 0 and data.find(b"\\", start + len(head), end) < 0:
+                return data[start + len(head) : end]
+            break
+    try:
+        line = data[start : _next_line(data, start)].decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise _Unsorted from None
+    if not line:
+        raise _Unsorted  # a blank line: not what an export writes
+    return jsonl.line_key(line).encode("utf-8")
 
 
 def _next_line(data: bytes, start: int) -> int:

@@ -43,7 +43,7 @@ def _import_records(
     conn: sqlite3.Connection, records: list[jsonl.Incoming], opts: ImportOptions
 ) -> ImportSummary:
     summary = ImportSummary()
-    _remember_read_lines(conn, records)
+    _remember_read_lines(conn, records, opts.now)
     # Tombstones first: only a tombstone deletes, and a deletion wins over any edit of the
     # issue (an incoming issue whose id is tombstoned here stays deleted).
     for rec in records:
@@ -162,7 +162,7 @@ def _link_arrived_targets(conn: sqlite3.Connection) -> None:
     conn.execute(f"DELETE FROM dangling_deps WHERE {arrived}")
 
 
-def _remember_read_lines(conn: sqlite3.Connection, records: list[jsonl.Incoming]) -> None:
+def _remember_read_lines(conn: sqlite3.Connection, records: list[jsonl.Incoming], at: str) -> None:
     """Each line as it was read, with the digest of its record, before anything renames it:
     while the stored record stays the one the line was read as, the export writes the line
     back byte for byte (records.build_lines). Records that are not issues are kept as lines."""
@@ -175,7 +175,7 @@ def _remember_read_lines(conn: sqlite3.Connection, records: list[jsonl.Incoming]
         ),
     )
     remember_others(
-        conn, ((rec.key, rec.raw) for rec in records if isinstance(rec, jsonl.IncomingOther))
+        conn, ((rec.key, rec.raw) for rec in records if isinstance(rec, jsonl.IncomingOther)), at
     )
 
 

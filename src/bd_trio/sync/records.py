@@ -21,7 +21,7 @@ from typing import Any
 
 from bd_trio.model.issue import Issue
 from bd_trio.store import tombstones
-from bd_trio.store.issues import ISSUE_COLUMNS, DepRecord, issues_from_rows
+from bd_trio.store.issues import ISSUE_COLUMNS, DepRecord, issues_from_rows, mark_dirty
 from bd_trio.sync import recordmap
 
 _CHUNK = 900
@@ -107,10 +107,17 @@ def remember_lines(conn: sqlite3.Connection, lines: Iterable[tuple[str, str, str
     conn.executemany("INSERT OR REPLACE INTO raw_lines (id, line, digest) VALUES (?, ?, ?)", lines)
 
 
-def remember_others(conn: sqlite3.Connection, lines: Iterable[tuple[str, str]]) -> None:
+def remember_others(conn: sqlite3.Connection, lines: Iterable[tuple[str, str]], at: str) -> None:
     """Keep records that are not issues (key, line); a newer line of the same key replaces
-    the older one, none is ever dropped."""
-    conn.executemany("INSERT OR REPLACE INTO other_records (key, line) VALUES (?, ?)", lines)
+    the older one, none is ever dropped. A new or changed one is marked dirty under its key,
+    as an issue is, so the incremental export writes it (files.flush)."""
+    lines = list(lines)
+    if not lines:
+        return
+    known = dict(conn.execute("SELECT key, line FROM other_records").fetchall())
+    changed = [(key, line) for key, line in lines if known.get(key) != line]
+    conn.executemany("INSERT OR REPLACE INTO other_records (key, line) VALUES (?, ?)", changed)
+    mark_dirty(conn, (key for key, _ in changed), at)
 
 
 def _raw_for(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -135,7 +142,11 @@ def build_lines(
     conn: sqlite3.Connection, ids: Sequence[str] | None = None, status: str | None = None
 ) -> list[tuple[str, str]]:
     """(key, line) of the given ids (everything when None: issues, tombstones and the other
-    records after them), sorted by key."""
+    records after them), sorted by key. `ids` may name records that are not issues (their
+    recordmap.other_key)."""
+    others = [key for key in ids or () if key.startswith(recordmap.OTHER_KEY_PREFIX)]
+    if others:
+        ids = [key for key in ids or () if not key.startswith(recordmap.OTHER_KEY_PREFIX)]
     records = build_records(conn, ids, status)
     if ids is None and conn.execute("SELECT 1 FROM raw_lines LIMIT 1").fetchone() is None:
         raws: dict[str, tuple[str, str]] = {}
@@ -146,6 +157,16 @@ def build_lines(
         out.extend(
             (row[0], row[1])
             for row in conn.execute("SELECT key, line FROM other_records ORDER BY key")
+        )
+    for start in range(0, len(others), _CHUNK):
+        chunk = others[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        out.extend(
+            (row[0], row[1])
+            for row in conn.execute(
+                f"SELECT key, line FROM other_records WHERE key IN ({marks}) ORDER BY key",
+                tuple(chunk),
+            )
         )
     return out
 
