@@ -119,27 +119,28 @@ def _import_records(
     progress = _Progress(opts.progress, len(incoming))
     progress.advance(len(incoming) - len(to_create) - len(colliding) - len(to_update))
     created = [*to_create, *colliding]
-    for start in range(0, len(created), _Progress.EVERY):  # in steps, for the progress bar
-        step = created[start : start + _Progress.EVERY]
-        rows.insert_issues(conn, [rec.issue for rec in step])
-        rows.add_events(
-            conn,
-            (
-                (r.issue.id, "created", opts.actor, opts.now, r.issue.title, "imported")
-                for r in step
-            ),
-        )
-        for rec in step:
-            if rec.comments:
-                _add_comments(conn, rec, {})
-        summary.created += len(step)
-        progress.advance(len(step))
+    with rows.bulk_insert(conn, len(created)):
+        for start in range(0, len(created), _Progress.EVERY):  # in steps, for the progress bar
+            step = created[start : start + _Progress.EVERY]
+            rows.insert_issues(conn, [rec.issue for rec in step])
+            rows.add_events(
+                conn,
+                (
+                    (r.issue.id, "created", opts.actor, opts.now, r.issue.title, "imported")
+                    for r in step
+                ),
+            )
+            for rec in step:
+                if rec.comments:
+                    _add_comments(conn, rec, {})
+            summary.created += len(step)
+            progress.advance(len(step))
+        for rec in created:
+            _replace_dependencies(conn, rec, known_targets, opts, summary, new=True)
     for rec in to_update:
         _update_issue(conn, rec, opts)
         summary.updated += 1
         progress.advance()
-    for rec in created:
-        _replace_dependencies(conn, rec, known_targets, opts, summary, new=True)
     for rec in to_update:
         _replace_dependencies(conn, rec, known_targets, opts, summary)
 
