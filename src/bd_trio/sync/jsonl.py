@@ -14,7 +14,7 @@ from bd_trio.errors import BdError
 from bd_trio.model.issue import Issue
 from bd_trio.store.issues import DepRecord
 from bd_trio.store.tombstones import Tombstone
-from bd_trio.sync import recordmap
+from bd_trio.sync import collector, recordmap
 from bd_trio.sync.records import issue_record
 
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
@@ -129,6 +129,11 @@ Incoming = IncomingIssue | IncomingTombstone | IncomingOther
 def parse(text: str, source: str = "issues.jsonl") -> list[Incoming]:
     """Parse a whole JSONL document. Any bad line rejects the whole document (the error names
     `source`, the line and the field)."""
+    with collector.paused():
+        return _parse(text, source)
+
+
+def _parse(text: str, source: str) -> list[Incoming]:
     out: list[Incoming] = []
     seen: dict[str, int] = {}
     # Split on \n only: str.splitlines() would also split inside values at U+0085 or U+2028,

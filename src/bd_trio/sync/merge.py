@@ -27,7 +27,7 @@ from bd_trio.errors import BdError
 from bd_trio.model.issue import COLUMN_NAMES, Issue
 from bd_trio.store import claims, ids, tombstones
 from bd_trio.store import issues as rows
-from bd_trio.sync import jsonl, recordmap
+from bd_trio.sync import collector, jsonl, recordmap
 from bd_trio.sync.records import build_records, record_digest, remember_lines, remember_others
 from bd_trio.sync.summary import ImportOptions, ImportSummary
 
@@ -35,7 +35,7 @@ from bd_trio.sync.summary import ImportOptions, ImportSummary
 def import_records(
     conn: sqlite3.Connection, records: list[jsonl.Incoming], opts: ImportOptions
 ) -> ImportSummary:
-    with rows.bulk_cache(conn, len(records)):
+    with rows.bulk_cache(conn, len(records)), collector.paused():
         return _import_records(conn, records, opts)
 
 
