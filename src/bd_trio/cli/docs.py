@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from bd_trio.cli.declare import Command, Group, Opt
+from bd_trio.cli.declare import Command, Group, Opt, negative
 from bd_trio.cli.table import COMMANDS
 from bd_trio.devtools import docsplice
 
@@ -30,6 +30,8 @@ _VALUES = {
 
 
 def _option_cell(opt: Opt) -> str:
+    if opt.kind == "bool":
+        return f"`{opt.flags[0]}`, `{negative(opt.flags[0])}`, `{opt.flags[0]}=false`"
     value = "" if opt.kind == "flag" else f" {opt.metavar or _VALUES[opt.kind]}"
     spellings = ", ".join(f"`{flag}{value}`" for flag in opt.flags)
     if opt.kind == "list":

@@ -47,6 +47,8 @@ COMMANDS: tuple[Command | Group, ...] = (
         "Create .beads/ here (or take over an existing one from a clone).",
         opts=(
             Opt("prefix", ("--prefix", "-p"), help="Id prefix (default: the directory's name)"),
+            # -q alone is the global --quiet (the same meaning); declared here too so that
+            # grouped short flags (-qp proj) keep working.
             Opt("quiet", ("--quiet", "-q"), "flag", False, help="Print nothing"),
             Opt("id_mode", ("--id-mode",), help="sequential (default) or hash"),
         ),
@@ -155,8 +157,17 @@ COMMANDS: tuple[Command | Group, ...] = (
             Opt("limit", ("--limit", "-n"), "int", 0, help="At most N (0 = all)"),
             Opt("no_assignee", ("--no-assignee",), "flag", False, help="Only unassigned issues"),
             PARENT,
+            Opt(
+                "tree",
+                ("--tree",),
+                "bool",
+                help="Human output as a parent-child tree (as --pretty); --no-tree or "
+                "--tree=false: the flat list (the default, as bd 0.12). JSON is the same array",
+            ),
+            Opt("pretty", ("--pretty",), "flag", False, help="The tree (as --tree)"),
+            Opt("flat", ("--flat",), "flag", False, help="The flat list (the default)"),
         ),
-        json=f"{ISSUES_JSON} with labels ([] when empty)",
+        json=f"{ISSUES_JSON} with labels ([] when empty), whatever the tree flags",
     ),
     Command(
         "ready",
@@ -257,6 +268,46 @@ COMMANDS: tuple[Command | Group, ...] = (
                 "deps.cycles",
                 "Report dependency cycles (imports can bring them in; dep add refuses them).",
                 json="array of cycles, each an array of Issue",
+            ),
+        ),
+    ),
+    Group(
+        "epic",
+        "Epics: progress of their children, closing the finished ones.",
+        (
+            Command(
+                "status",
+                "epics.status",
+                "Open epics with their children closed of total (parent-child), highest "
+                "priority first.",
+                opts=(
+                    Opt(
+                        "eligible_only",
+                        ("--eligible-only",),
+                        "flag",
+                        False,
+                        help="Only epics whose children are all closed",
+                    ),
+                ),
+                json='array of {"epic": Issue, "total_children", "closed_children", '
+                '"eligible_for_close"}',
+            ),
+            Command(
+                "close-eligible",
+                "epics.close_eligible",
+                "Close the open epics that have children, all of them closed (reason: All "
+                "children completed).",
+                opts=(
+                    Opt(
+                        "dry_run",
+                        ("--dry-run",),
+                        "flag",
+                        False,
+                        help="Show what would be closed; change nothing",
+                    ),
+                ),
+                json='{"closed": [ids], "count"}; with --dry-run, the epic status array of '
+                "the eligible ones",
             ),
         ),
     ),
