@@ -37,6 +37,11 @@ IF_CLAIMED = Opt(
 )
 PARENT = Opt("parent", ("--parent",), help="Only descendants of this issue (parent-child)")
 IDS = Arg("ids", "ID...", many=True)
+AUTHOR = Opt(
+    "author",
+    ("--author", "-a"),
+    help="Who wrote the comment (default: the actor); beads-ui sends git's user.name",
+)
 ISSUE_JSON = "the Issue object"
 ISSUES_JSON = "array of Issue"
 
@@ -349,7 +354,10 @@ COMMANDS: tuple[Command | Group, ...] = (
         "comments.comments",
         "List the comments of an issue, or add one (`comments add ID TEXT`).",
         args=(Arg("args", "ID | add ID [TEXT]", many=True),),
-        opts=(Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),),
+        opts=(
+            Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),
+            AUTHOR,
+        ),
         json='array of Comment {"id", "issue_id", "author", "text", "created_at"}; with add, '
         "the new Comment",
     ),
@@ -358,7 +366,10 @@ COMMANDS: tuple[Command | Group, ...] = (
         "comments.comment",
         "Add a comment to an issue (newer spelling of `comments add`).",
         args=(Arg("issue_id", "ID"), Arg("text", "TEXT...", many=True, required=False)),
-        opts=(Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),),
+        opts=(
+            Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),
+            AUTHOR,
+        ),
         json="the new Comment",
     ),
     Command(

@@ -38,6 +38,7 @@ class Store:
                 f"invalid synchronous mode {synchronous!r}: one of {', '.join(SYNCHRONOUS_MODES)}",
             )
         self.path = Path(path)
+        self.busy_timeout_s = busy_timeout_s
         # isolation_level=None: we issue BEGIN/COMMIT ourselves (Python's implicit
         # transactions would start deferred ones).
         self.conn = sqlite3.connect(
@@ -76,7 +77,18 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT; rolls back on any exception (including cancellation)."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise BdError(
+                "timeout",
+                f"the database {self.path} is locked by another process and stayed locked for "
+                f"the lock timeout ({self.busy_timeout_s:g}s): nothing was changed; retry, or "
+                "give a longer --lock-timeout",
+                path=str(self.path),
+            ) from exc
         try:
             yield self.conn
         except BaseException:
