@@ -174,7 +174,7 @@ def browser() -> Iterator[WebDriver]:
         "--no-sandbox",  # CI runs as root
         "--disable-gpu",
         "--disable-dev-shm-usage",
-        "--window-size=1400,900",
+        "--window-size=1700,1000",
     ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
@@ -245,6 +245,7 @@ def test_beads_ui_drives_bd(browser: WebDriver, workspace: Workspace, ui: str) -
     # Epics: the epic with one of its two children closed.
     epics = open_view(browser, ui, "epics")
     wait_for("the epic's progress", lambda: "Login epic" in epics.text and "1/2" in epics.text)
+    wait_for("the epic's children", lambda: "Hash passwords" in epics.text)
     no_error_dialog(browser)
     browser.save_screenshot(str(shots / f"epics-{mode}.png"))
 
@@ -307,3 +308,80 @@ def test_beads_ui_drives_bd(browser: WebDriver, workspace: Workspace, ui: str) -
     Select(select).select_by_value("in_progress")
     wait_for("the inline status", lambda: workspace.issue(new_id)["status"] == "in_progress")
     no_error_dialog(browser)
+
+
+def detail(driver: WebDriver, url: str, issue_id: str) -> WebElement:
+    """The issue's detail (beads-ui opens it as a dialog over the list)."""
+    driver.get(f"{url}/#/issues?issue={issue_id}")
+    return wait_for(
+        "the issue's detail",
+        lambda: next(
+            (
+                e
+                for e in driver.find_elements(By.ID, "issue-dialog")
+                if e.is_displayed() and issue_id in e.text and "Properties" in e.text
+            ),
+            None,
+        ),
+    )
+
+
+def test_beads_ui_edits_an_issue(browser: WebDriver, workspace: Workspace, ui: str) -> None:
+    """The detail view's inline edits: title, label, comment, then delete. Each step waits
+    until the page shows the previous one (the page re-renders the detail when the change
+    comes back), and finds its elements afresh."""
+    issue_id = workspace.bd("create", "Edit me", "-p", "2")["id"]
+    detail(browser, ui, issue_id)
+
+    def find(how: str, what: str) -> WebElement:
+        return wait_for(what, lambda: detail_root(browser, issue_id).find_element(how, what))
+
+    find(By.CSS_SELECTOR, ".detail-title [aria-label='Edit title']").click()
+    field = find(By.CSS_SELECTOR, "h2 input")
+    field.clear()
+    field.send_keys("Edited in the browser")
+    find(By.XPATH, ".//h2//button[normalize-space()='Save']").click()
+    wait_for("the title", lambda: workspace.issue(issue_id)["title"] == "Edited in the browser")
+    wait_for(
+        "the title shown", lambda: "Edited in the browser" in detail_root(browser, issue_id).text
+    )
+
+    find(By.CSS_SELECTOR, ".labels input[placeholder='Label']").send_keys("frontend")
+    add = find(By.XPATH, ".//div[contains(@class,'labels')]//button[.='Add']")
+    add.click()
+    wait_for("the label", lambda: workspace.issue(issue_id)["labels"] == ["frontend"])
+    wait_for("the label shown", lambda: "frontend" in detail_root(browser, issue_id).text)
+
+    find(By.CSS_SELECTOR, ".comment-input textarea").send_keys("Looks right")
+    add = find(By.XPATH, ".//button[normalize-space()='Add Comment']")
+    wait_for("the comment button enabled", add.is_enabled)  # once the page re-rendered
+    add.click()
+    wait_for(
+        "the comment",
+        lambda: [c["text"] for c in workspace.bd("comments", issue_id)] == ["Looks right"],
+    )
+    wait_for("the comment shown", lambda: "Looks right" in detail_root(browser, issue_id).text)
+    no_error_dialog_except_detail(browser)
+
+    find(By.CSS_SELECTOR, ".delete-issue-btn").click()
+    wait_for("the delete confirmation", lambda: browser.find_element(By.ID, "delete-confirm-btn"))
+    browser.find_element(By.ID, "delete-confirm-btn").click()
+    wait_for(
+        "the deletion",
+        lambda: issue_id not in {i["id"] for i in workspace.bd("list", "--status", "all")},
+    )
+
+
+def detail_root(driver: WebDriver, issue_id: str) -> WebElement:
+    (shown,) = [
+        e
+        for e in driver.find_elements(By.ID, "issue-dialog")
+        if e.is_displayed() and issue_id in e.text
+    ]
+    return shown
+
+
+def no_error_dialog_except_detail(driver: WebDriver) -> None:
+    """The detail itself is a dialog: no error one besides it."""
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "Failed to load" not in body and "Command failed" not in body, body[:500]

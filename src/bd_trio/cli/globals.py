@@ -44,9 +44,9 @@ HELP = {
     "(--no-auto-import skips that)",
     "--lock-timeout": "How long direct mode waits for SQLite's write lock (bd's busy "
     "timeout: 30s, 100ms, 0 = fail at once; default 30s). The daemon never waits on a lock",
-    "--quiet": "Errors only: no notices, warnings or progress on stderr (-q)",
+    "--quiet": "Errors only: no notices, warnings or progress on stderr",
     "--verbose": "Debug output on stderr: which backend serves the command, each operation "
-    "and its time (-v)",
+    "and its time",
 }
 DEFAULT_LOCK_TIMEOUT_S = 30.0
 SANDBOX_LOCK_TIMEOUT_S = 0.1  # bd's sandbox default
