@@ -297,3 +297,17 @@ def test_go_bool_spellings(value: str) -> None:
     assert go_bools(["list", f"--tree={value}"]) == ["list", "--tree" if on else "--no-tree"]
     assert go_bools(["list", "--", f"--tree={value}"]) == ["list", "--", f"--tree={value}"]
     assert go_bools(["create", f"--tree={value}"]) == ["create", f"--tree={value}"]
+
+
+def test_epics_through_the_typed_client(bd: BdRunner, daemon: DaemonThread | None) -> None:
+    if daemon is None:
+        pytest.skip("the typed client talks to a daemon")
+    epic = make(bd, "Epic", "-t", "epic")
+    child = make(bd, "Child")
+    bd("dep", "add", child, epic, "-t", "parent-child").ok()
+    with daemon.client() as client:
+        (status,) = client.epic_status()
+        assert (status["epic"]["id"], status["total_children"]) == (epic, 1)
+        assert client.epic_status(eligible_only=True) == []
+        client.close_issue(child)
+        assert client.epic_close_eligible() == {"closed": [epic], "count": 1}
