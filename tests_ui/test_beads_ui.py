@@ -313,6 +313,7 @@ def test_beads_ui_drives_bd(browser: WebDriver, workspace: Workspace, ui: str) -
 def detail(driver: WebDriver, url: str, issue_id: str) -> WebElement:
     """The issue's detail (beads-ui opens it as a dialog over the list)."""
     driver.get(f"{url}/#/issues?issue={issue_id}")
+    driver.refresh()  # a page of its own, even when it showed this issue already
     return wait_for(
         "the issue's detail",
         lambda: next(
@@ -327,9 +328,11 @@ def detail(driver: WebDriver, url: str, issue_id: str) -> WebElement:
 
 
 def test_beads_ui_edits_an_issue(browser: WebDriver, workspace: Workspace, ui: str) -> None:
-    """The detail view's inline edits: title, label, comment, then delete. Each step waits
-    until the page shows the previous one (the page re-renders the detail when the change
-    comes back), and finds its elements afresh."""
+    """The detail view's inline edits: title, label, comment, then delete. After each step
+    the detail is opened afresh and must show it. (Why not wait on the open page: beads-ui
+    takes `bd show --json`'s array, as Go bd prints it, for the issue itself, and shows the
+    change only once its subscription pushes the issue again, which may have happened just
+    before: a race of beads-ui's own, with Go bd too.)"""
     issue_id = workspace.bd("create", "Edit me", "-p", "2")["id"]
     detail(browser, ui, issue_id)
 
@@ -342,15 +345,15 @@ def test_beads_ui_edits_an_issue(browser: WebDriver, workspace: Workspace, ui: s
     field.send_keys("Edited in the browser")
     find(By.XPATH, ".//h2//button[normalize-space()='Save']").click()
     wait_for("the title", lambda: workspace.issue(issue_id)["title"] == "Edited in the browser")
-    wait_for(
-        "the title shown", lambda: "Edited in the browser" in detail_root(browser, issue_id).text
-    )
+    reopened = detail(browser, ui, issue_id)
+    wait_for("the title shown", lambda: "Edited in the browser" in reopened.text)
 
     find(By.CSS_SELECTOR, ".labels input[placeholder='Label']").send_keys("frontend")
     add = find(By.XPATH, ".//div[contains(@class,'labels')]//button[.='Add']")
     add.click()
     wait_for("the label", lambda: workspace.issue(issue_id)["labels"] == ["frontend"])
-    wait_for("the label shown", lambda: "frontend" in detail_root(browser, issue_id).text)
+    reopened = detail(browser, ui, issue_id)
+    wait_for("the label shown", lambda: "frontend" in reopened.text)
 
     find(By.CSS_SELECTOR, ".comment-input textarea").send_keys("Looks right")
     add = find(By.XPATH, ".//button[normalize-space()='Add Comment']")
@@ -360,7 +363,8 @@ def test_beads_ui_edits_an_issue(browser: WebDriver, workspace: Workspace, ui: s
         "the comment",
         lambda: [c["text"] for c in workspace.bd("comments", issue_id)] == ["Looks right"],
     )
-    wait_for("the comment shown", lambda: "Looks right" in detail_root(browser, issue_id).text)
+    reopened = detail(browser, ui, issue_id)
+    wait_for("the comment shown", lambda: "Looks right" in reopened.text)
     no_error_dialog_except_detail(browser)
 
     find(By.CSS_SELECTOR, ".delete-issue-btn").click()
