@@ -311,3 +311,9 @@ def test_epics_through_the_typed_client(bd: BdRunner, daemon: DaemonThread | Non
         assert client.epic_status(eligible_only=True) == []
         client.close_issue(child)
         assert client.epic_close_eligible() == {"closed": [epic], "count": 1}
+
+
+def test_readonly_init_changes_nothing(bd_bare: BdRunner, repo: Path) -> None:
+    refused = bd_bare("--readonly", "init", "--prefix", "x")
+    assert refused.exit_code == 1 and "read-only mode" in refused.stderr
+    assert not (repo / ".beads").exists()
