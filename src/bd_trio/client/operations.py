@@ -99,6 +99,7 @@ class BlockingOperations:
     epic_status = blocking(r.epic_status)
     epic_close_eligible = blocking(r.epic_close_eligible)
     export = blocking(r.export)
+    export_lines = blocking(r.export_lines)
     import_jsonl = blocking(r.import_jsonl)
     batch = blocking(r.batch)
 
@@ -137,5 +138,6 @@ class AsyncOperations:
     epic_status = awaiting(r.epic_status)
     epic_close_eligible = awaiting(r.epic_close_eligible)
     export = awaiting(r.export)
+    export_lines = awaiting(r.export_lines)
     import_jsonl = awaiting(r.import_jsonl)
     batch = awaiting(r.batch)
