@@ -229,7 +229,7 @@ def test_epic_status_and_close_eligible(bd: BdRunner) -> None:
     closed = bd("epic", "close-eligible", "--json").ok().json()
     assert closed == {"closed": [done_epic], "count": 1}
     (shown,) = bd("show", done_epic, "--json").ok().json()
-    assert shown["status"] == "closed" and shown.get("close_reason", "All children completed")
+    assert shown["status"] == "closed" and shown["close_reason"] == "All children completed"
     assert bd("epic", "close-eligible").ok().stdout.strip() == "No epics eligible for closure"
     assert done_epic not in {s["epic"]["id"] for s in bd("epic", "status", "--json").ok().json()}
 
