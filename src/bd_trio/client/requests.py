@@ -323,12 +323,16 @@ def import_jsonl(
     dry_run: bool | None = None,
     skip_existing: bool | None = None,
     strict: bool | None = None,
+    source: str | None = None,
     on_progress: Callable[[int, int], Any] | None = None,
 ) -> Request[t.ImportSummary]:
-    """on_progress(done, total): called as the import goes (at least every 256 records)."""
+    """on_progress(done, total): called as the import goes (at least every 256 records).
+    `source`: the name errors give the text (a file name; default "input")."""
     return Request(
         "import",
-        _args(jsonl=text, dry_run=dry_run, skip_existing=skip_existing, strict=strict),
+        _args(
+            jsonl=text, dry_run=dry_run, skip_existing=skip_existing, strict=strict, source=source
+        ),
         on_progress,
     )
 

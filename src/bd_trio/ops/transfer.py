@@ -40,8 +40,9 @@ class ImportRequest:
 
 def parse_import(a: Args) -> ImportRequest:
     text = a.text("jsonl", required=True)
+    source = a.text("source") or "input"  # the file's name, for errors
     return ImportRequest(
-        records=jsonl.parse(text),
+        records=jsonl.parse(text, source),
         dry_run=a.flag("dry_run"),
         skip_existing=a.flag("skip_existing"),
         strict=a.flag("strict"),

@@ -75,12 +75,13 @@ def merge_driver(base: str, ours: str, theirs: str) -> int:
     """What git runs: merge the three versions, write the result over `ours`; 0 when merged,
     1 (git then leaves a conflict) when a version cannot be read."""
     from bd_trio.errors import BdError
+    from bd_trio.sync import lines
     from bd_trio.sync.threeway import merge_texts
 
     try:
-        texts = [Path(p).read_text(encoding="utf-8") for p in (base, ours, theirs)]
+        texts = [lines.decode(lines.read_file(Path(p)), p) for p in (base, ours, theirs)]
         merged = merge_texts(*texts)
-    except (OSError, UnicodeDecodeError, BdError) as exc:
+    except (OSError, BdError) as exc:
         sys.stderr.write(f"bd merge-driver: cannot merge issues.jsonl: {exc}\n")
         return 1
     tmp = f"{ours}.{os.getpid()}.tmp"

@@ -322,9 +322,10 @@ class SyncEngine:
         three versions git keeps in its index, and stage the result."""
         path = self.beads_dir / "issues.jsonl"
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
             return False
+        text = data.decode("utf-8", "replace")  # only looking for markers: never fails here
         if not any(line.startswith(jsonl.CONFLICT_MARKERS) for line in text.split("\n")):
             return False
         from bd_trio.sync.threeway import merge_texts

@@ -14,6 +14,7 @@ from bd_trio.model.enums import DEFAULT_PRIORITY, DEFAULT_TYPE, Status
 from bd_trio.model.issue import Issue
 from bd_trio.store.issues import DepRecord
 from bd_trio.store.tombstones import Tombstone
+from bd_trio.sync import lines
 from bd_trio.sync.records import issue_record
 
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
@@ -36,10 +37,7 @@ def line_id(line: str) -> str | None:
         end = line.find('"', len(head))
         if end > 0 and "\\" not in line[len(head) : end]:
             return line[len(head) : end]
-    try:
-        value = json.loads(line)
-    except ValueError:
-        return None
+    value = lines.load_quietly(line)
     return str(value.get("id")) if isinstance(value, dict) else None
 
 
@@ -54,14 +52,6 @@ class IncomingIssue:
 
     def to_record(self) -> dict[str, Any]:
         return issue_record(self.issue, self.dependencies, self.comments)
-
-
-def _line_error(number: int, message: str) -> BdError:
-    return BdError(
-        "validation",
-        f"issues.jsonl line {number}: {message}; nothing was imported",
-        line=number,
-    )
 
 
 @dataclass(slots=True)
@@ -82,28 +72,22 @@ class IncomingTombstone:
 Incoming = IncomingIssue | IncomingTombstone
 
 
-def parse(text: str) -> list[Incoming]:
-    """Parse a whole JSONL document. Any bad line rejects the whole document."""
+def parse(text: str, source: str = "issues.jsonl") -> list[Incoming]:
+    """Parse a whole JSONL document (errors name `source`, the file's name). Any bad line
+    rejects the whole document; reading is bounded (sync/lines.py)."""
     out: list[Incoming] = []
     seen: dict[str, int] = {}
-    # Split on \n only: str.splitlines() would also split inside values at U+0085 or U+2028,
-    # which JSON leaves unescaped.
-    for number, raw_line in enumerate(text.split("\n"), start=1):
-        line = raw_line.strip()
-        if not line:
-            continue
+    for number, line in lines.split(text):
         if line.startswith(CONFLICT_MARKERS):
-            raise _line_error(
+            raise lines.line_error(
+                source,
                 number,
                 "git conflict marker found: run `bd sync`, which merges the versions git "
                 "keeps (or resolve the conflict by hand), then run the command again",
             )
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise _line_error(number, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        value = lines.load(line, number, source)
         if not isinstance(value, dict):
-            raise _line_error(number, "each line must be a JSON object")
+            raise lines.line_error(source, number, "each line must be a JSON object")
         try:
             incoming: Incoming = (
                 record_to_tombstone(value)
@@ -111,12 +95,14 @@ def parse(text: str) -> list[Incoming]:
                 else record_to_incoming(value)
             )
         except BdError as exc:
-            raise _line_error(number, exc.message) from exc
+            raise lines.line_error(source, number, exc.message) from exc
         incoming.line = number
         issue_id = incoming.id if isinstance(incoming, IncomingTombstone) else incoming.issue.id
         previous = seen.get(issue_id)
         if previous is not None:
-            raise _line_error(number, f"issue {issue_id} appears twice (also on line {previous})")
+            raise lines.line_error(
+                source, number, f"issue {issue_id} appears twice (also on line {previous})"
+            )
         seen[issue_id] = number
         out.append(incoming)
     return out
