@@ -47,6 +47,7 @@ LIMITS: tuple[tuple[str, str], ...] = (
     ("integers", "64-bit signed (-2^63 to 2^63-1)"),
     ("other numbers", "finite (no 1e400, NaN or Infinity)"),
     ("text", "UTF-8; a leading byte-order mark and CRLF line ends are accepted"),
+    ("strings", "Unicode text (no unpaired UTF-16 surrogate such as \\ud800)"),
 )
 
 

@@ -43,6 +43,8 @@ def _add(args: list[str], file: Path | None) -> None:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             fail(BdError("not_found", f"cannot read {file}: {exc.strerror}"))
+        except UnicodeDecodeError as exc:
+            fail(BdError("validation", f"{file} is not UTF-8 text (byte {exc.start})"))
     else:
         text = " ".join(words)
     with backend() as be:
