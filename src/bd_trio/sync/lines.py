@@ -145,8 +145,7 @@ def _constant(name: str) -> Any:
     raise _Refused(f"{name} is not a JSON value")
 
 
-def load(line: str, number: int, source: str) -> Any:
-    """One line's JSON value, within the limits; any failure is `line_error`."""
+def check_length(line: str, number: int, source: str) -> None:
     if len(line) * 4 > MAX_LINE_BYTES and len(line.encode("utf-8", "surrogatepass")) > (
         MAX_LINE_BYTES
     ):
@@ -155,6 +154,18 @@ def load(line: str, number: int, source: str) -> Any:
             number,
             f"the line is longer than {MAX_LINE_BYTES:,} bytes (a field too large?)",
         )
+
+
+def check_lengths(text: str, source: str) -> None:
+    """Every line within MAX_LINE_BYTES (a client checks before sending a file away)."""
+    if len(text) * 4 > MAX_LINE_BYTES:
+        for number, line in split(text):
+            check_length(line, number, source)
+
+
+def load(line: str, number: int, source: str) -> Any:
+    """One line's JSON value, within the limits; any failure is `line_error`."""
+    check_length(line, number, source)
     nesting = depth(line)
     if nesting > MAX_DEPTH:
         raise line_error(

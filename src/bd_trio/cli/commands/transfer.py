@@ -41,6 +41,7 @@ def import_(
     try:
         data = sys.stdin.buffer.read() if input_path is None else lines.read_file(input_path)
         text = lines.decode(data, source)  # errors name the file, the line and the byte
+        lines.check_lengths(text, source)  # before it goes to a daemon in a frame
     except OSError as exc:
         fail(BdError("not_found", f"cannot read {input_path}: {exc.strerror}"))
     except BdError as exc:
