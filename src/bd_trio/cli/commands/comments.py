@@ -57,7 +57,7 @@ def _add(args: list[str], file: Path | None) -> None:
 
 def comment(issue_id: str, text: list[str], file: Path | None = None) -> None:
     """`bd comment ID TEXT` (the newer spelling of `bd comments add ID TEXT`)."""
-    _add([issue_id, *text], file)
+    _add([issue_id, *(text or [])], file)  # typer gives None for no words
 
 
 def note(issue_id: str, text: list[str]) -> None:
