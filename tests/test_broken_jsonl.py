@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bd_trio.sync import lines
-from conftest import BdRunner, DaemonThread, _in_process, run_bd_process, subprocess_env
+from conftest import BdRunner, DaemonThread, run_bd_process, subprocess_env
 
 STAMP = '"created_at":"2026-01-01T00:00:00Z"'
 
@@ -40,13 +40,6 @@ HOSTILE: dict[str, tuple[bytes, str]] = {
         "unpaired UTF-16 surrogate",
     ),
 }
-
-
-@pytest.fixture
-def bd1(daemon: DaemonThread | None, backend_name: str) -> BdRunner:
-    """`bd` in-process through the backend under test (the fast parser: the parsers are
-    compared elsewhere)."""
-    return _in_process(backend_name)
 
 
 def jsonl_path(root: Path) -> Path:
