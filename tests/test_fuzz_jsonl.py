@@ -35,9 +35,24 @@ values = st.recursive(
     max_leaves=8,
 )
 FIELDS = [
-    "id", "title", "description", "status", "priority", "issue_type", "assignee",
-    "created_at", "updated_at", "closed_at", "labels", "dependencies", "comments",
-    "tombstone", "deleted_at", "external_ref", "notes", "design",
+    "id",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "issue_type",
+    "assignee",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "labels",
+    "dependencies",
+    "comments",
+    "tombstone",
+    "deleted_at",
+    "external_ref",
+    "notes",
+    "design",
 ]
 
 

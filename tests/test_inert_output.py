@@ -50,9 +50,30 @@ def script(tmp: Path) -> list[tuple[str, list[str], str | None]]:
         version.write_text(json.dumps({"id": f"bd-1{EVIL}", "title": name}) + "\n")
         versions.append(str(version))
     return [
-        ("create", ["create", f"one {EVIL}", "-d", EVIL, "--design", EVIL, "--acceptance", EVIL,
-                    "--notes", EVIL, "-a", f"who{EVIL}", "-l", "lab\x1b[1m\x9b", "--external-ref",
-                    EVIL, "--actor", f"actor{EVIL}"], None),
+        (
+            "create",
+            [
+                "create",
+                f"one {EVIL}",
+                "-d",
+                EVIL,
+                "--design",
+                EVIL,
+                "--acceptance",
+                EVIL,
+                "--notes",
+                EVIL,
+                "-a",
+                f"who{EVIL}",
+                "-l",
+                "lab\x1b[1m\x9b",
+                "--external-ref",
+                EVIL,
+                "--actor",
+                f"actor{EVIL}",
+            ],
+            None,
+        ),
         ("create", ["create", f"two {EVIL}", "--deps", "bd-1"], None),
         ("create", ["create", "-f", str(plan)], None),
         ("show", ["show", "bd-1", "bd-2"], None),
@@ -121,9 +142,7 @@ def test_every_command_is_in_the_script(tmp_path: Path) -> None:
     assert table_commands() - covered == set()
 
 
-def test_no_control_character_from_data_reaches_the_terminal(
-    bd: BdRunner, tmp_path: Path
-) -> None:
+def test_no_control_character_from_data_reaches_the_terminal(bd: BdRunner, tmp_path: Path) -> None:
     for words, argv, stdin in script(tmp_path):
         run = bd(*argv, input=stdin)
         where = f"bd {' '.join(argv)!r} ({words}) exit {run.exit_code}"

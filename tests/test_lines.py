@@ -40,7 +40,7 @@ def test_invalid_utf8_names_file_line_and_byte() -> None:
 
 def test_invalid_utf8_offset_counts_the_bom_on_line_one() -> None:
     with pytest.raises(BdError, match=r"line 1: .*byte 0xc3 at byte 7 of the line"):
-        lines.decode(b"\xef\xbb\xbf{\"a\xc3(", "f")
+        lines.decode(b'\xef\xbb\xbf{"a\xc3(', "f")
 
 
 def test_deep_nesting_is_refused_before_the_decoder_recurses() -> None:

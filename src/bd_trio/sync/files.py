@@ -20,8 +20,8 @@ from bd_trio.errors import BdError
 from bd_trio.store import meta
 from bd_trio.store.connection import savepoint
 from bd_trio.sync import jsonl, lines, refusal
-from bd_trio.sync.refusal import Refusal
 from bd_trio.sync.records import build_records
+from bd_trio.sync.refusal import Refusal
 from bd_trio.sync.watch import HASH_KEY, STAT_KEY, file_changed, stat_token
 from bd_trio.workspace import write_atomic_chunks
 

@@ -81,7 +81,9 @@ def doctor(
                 if "file" not in exc.details:  # not a refused issues.jsonl
                     fail(exc)
                 # The database checks wait for the file: the jsonl check below says why.
-                results.append(_check("database", False, "not checked while issues.jsonl is refused"))
+                results.append(
+                    _check("database", False, "not checked while issues.jsonl is refused")
+                )
         if check is None or check in FILE_CHECKS:
             workspace = _workspace()
             exported = call(be, "export", {})
@@ -123,9 +125,7 @@ def _check(name: str, ok: bool, detail: str, fixed: str | None = None) -> dict[s
 def _jsonl_check(
     workspace: Any, exported: list[dict[str, Any]], daemon_mode: bool
 ) -> dict[str, Any]:
-    from bd_trio.sync import jsonl
-
-    from bd_trio.sync import lines
+    from bd_trio.sync import jsonl, lines
 
     path = workspace.jsonl_path
     try:
