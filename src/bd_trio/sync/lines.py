@@ -108,7 +108,7 @@ def split(text: str) -> Iterator[tuple[int, str]]:
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKET = re.compile(r"[\[\]{}]")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-_SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")  # raw, or escaped as \udXXX
 
 
 class _Refused(ValueError):
@@ -163,6 +163,10 @@ def check_lengths(text: str, source: str) -> None:
             check_length(line, number, source)
 
 
+# One decoder for every line: json.loads with hooks would build a new one per call.
+_DECODER = json.JSONDecoder(parse_int=_int, parse_float=_float, parse_constant=_constant)
+
+
 def load(line: str, number: int, source: str) -> Any:
     """One line's JSON value, within the limits; any failure is `line_error`."""
     check_length(line, number, source)
@@ -172,7 +176,7 @@ def load(line: str, number: int, source: str) -> Any:
             source, number, f"JSON nested {nesting} levels deep; the limit is {MAX_DEPTH}"
         )
     try:
-        value = json.loads(line, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        value = _DECODER.decode(line)
     except json.JSONDecodeError as exc:
         raise line_error(
             source, number, f"not valid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})"
@@ -181,7 +185,8 @@ def load(line: str, number: int, source: str) -> Any:
         raise line_error(source, number, str(exc)) from None
     except (RecursionError, ValueError) as exc:  # a limit this module failed to foresee
         raise line_error(source, number, f"cannot read this JSON ({exc})") from None
-    if _SURROGATE.search(line):
+    # An ASCII line without a \u escape holds no surrogate: two fast checks before the regex.
+    if ("\\u" in line or not line.isascii()) and _SURROGATE.search(line):
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as exc:
