@@ -35,6 +35,10 @@ HOSTILE: dict[str, tuple[bytes, str]] = {
     "year 99999": (b'{"id":"bd-9","title":"t","created_at":"99999-01-01T00:00:00Z"}', "99999"),
     "title is an object": (b'{"id":"bd-9","title":{"a":1},' + STAMP.encode() + b"}", "title"),
     "conflict markers": (b"<<<<<<< HEAD", "git conflict marker"),
+    "year 1 at +01:00": (
+        b'{"id":"bd-9","title":"t","created_at":"0001-01-01T00:00:00+01:00"}',
+        "is not an RFC 3339 timestamp",
+    ),
     "unpaired surrogate": (
         b'{"id":"bd-9","title":"\\udc00",' + STAMP.encode() + b"}",
         "unpaired UTF-16 surrogate",
@@ -248,3 +252,56 @@ def test_the_limits_are_stated_in_the_cli_reference() -> None:
     text = (Path(__file__).parent.parent / "docs" / "CLI.md").read_text()
     for what, limit in lines.LIMITS:
         assert f"| {what} | {limit} |" in text
+
+
+def test_config_json_nested_too_deep_is_a_clean_error(
+    bd1: BdRunner, repo: Path, daemon: DaemonThread | None
+) -> None:
+    (repo / ".beads" / "config.json").write_text("[" * 100_000)
+    for command in (("list",), ("create", "x")):
+        run = bd1(*command)
+        assert_clean(run.stderr)
+        if run.exit_code:
+            assert run.stderr.startswith("Error: cannot read ") and "config.json" in run.stderr
+    if daemon is None:
+        assert run.exit_code == 1
+    else:
+        with daemon.client() as client:
+            assert client.ping()["pong"]
+
+
+@pytest.mark.slow
+def test_sync_after_a_hostile_push_is_a_clean_error(tmp_path: Path) -> None:
+    """Someone pushes a broken issues.jsonl with plain git; `bd sync` in another clone stops
+    with an error naming what is wrong, and that clone keeps its issues and its reads."""
+    env = subprocess_env(
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+        BD_NO_DAEMON="1",
+    )
+
+    def git(cwd: Path, *args: str) -> None:
+        done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    a, b = tmp_path / "a", tmp_path / "b"
+    git(tmp_path, "clone", "-q", str(bare), str(a))
+    run_bd_process(a, "init", "--prefix", "bd", "-q", env=env).ok()
+    run_bd_process(a, "create", "shared", env=env).ok()
+    run_bd_process(a, "sync", env=env).ok()
+    git(tmp_path, "clone", "-q", str(bare), str(b))
+    run_bd_process(b, "create", "mine", env=env).ok()  # b's database from the clone, + one
+
+    for bad in (b"[" * 200_000 + b"\n", b'{"id":"bd-1","title":"\xff"}\n'):
+        (a / ".beads" / "issues.jsonl").write_bytes(bad)
+        git(a, "commit", "-q", "-am", "hostile")
+        git(a, "push", "-q")
+        run = run_bd_process(b, "sync", env=env)
+        assert run.exit_code == 1, run
+        assert run.stderr.startswith("Error: ") and "Traceback" not in run.stderr
+        listed = run_bd_process(b, "list", "--json", env=env)
+        assert sorted(i["title"] for i in listed.ok().json()) == ["mine", "shared"]

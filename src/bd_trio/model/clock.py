@@ -32,5 +32,9 @@ def parse_ts(text: str) -> datetime:
 
 
 def normalize_ts(text: str) -> str:
-    """Canonical form of an RFC 3339 timestamp, so imported times compare as text."""
-    return format_ts(parse_ts(text))
+    """Canonical form of an RFC 3339 timestamp, so imported times compare as text. ValueError
+    for any text that is not one, including a moment that has no UTC form (year 1 at +01:00)."""
+    try:
+        return format_ts(parse_ts(text))
+    except OverflowError as exc:
+        raise ValueError(f"{text!r} is out of range") from exc

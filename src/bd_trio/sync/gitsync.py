@@ -19,14 +19,13 @@ direct mode's store, or the daemon's writer (which then serialises its exports w
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from bd_trio.errors import BdError
 from bd_trio.model import clock
-from bd_trio.sync import git, gitsetup, jsonl
+from bd_trio.sync import git, gitsetup, jsonl, lines
 
 PUSH_ATTEMPTS = 3
 BEADS_FILES = ("issues.jsonl", "config.json", ".gitattributes", ".gitignore")
@@ -288,11 +287,17 @@ class SyncEngine:
         """Local issues never pushed whose id the remote gives to another issue get new ids
         (the remote's ids, pushed already, never change)."""
         remote: dict[str, str] = {}
-        for line in self._file_at(theirs).split("\n"):
-            if line.strip():
-                value = json.loads(line)  # only the id and created_at matter here
-                if not value.get("tombstone"):
-                    remote[str(value["id"])] = clock.normalize_ts(str(value["created_at"]))
+        source = f"{theirs[:12]}:{self.jsonl_rel}"
+        for number, line in lines.split(self._file_at(theirs)):
+            value = lines.load(line, number, source)  # only the id and created_at matter here
+            if not isinstance(value, dict) or value.get("tombstone"):
+                continue  # not an issue: the merge's own parse says what is wrong with it
+            try:
+                remote[str(value["id"])] = clock.normalize_ts(str(value["created_at"]))
+            except (KeyError, ValueError):
+                raise lines.line_error(
+                    source, number, "an issue needs an id and an RFC 3339 created_at"
+                ) from None
         remote_all = set(self._ids_and_lines(theirs))
         local = self.db.local_ids()
         colliding = sorted(

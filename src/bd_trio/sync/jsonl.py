@@ -77,7 +77,7 @@ def parse(text: str, source: str = "issues.jsonl") -> list[Incoming]:
     rejects the whole document; reading is bounded (sync/lines.py)."""
     out: list[Incoming] = []
     seen: dict[str, int] = {}
-    for number, line in lines.split(text):
+    for number, line in lines.split(text, source):
         if line.startswith(CONFLICT_MARKERS):
             raise lines.line_error(
                 source,

@@ -33,6 +33,7 @@ from bd_trio.errors import BdError
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_LINE_BYTES = 16 * 1024 * 1024
+MAX_LINES = 1_000_000  # issues and tombstones (and blank lines) in one file
 MAX_DEPTH = 32  # an issue record needs 3 (record, list of dependencies, dependency)
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
@@ -43,6 +44,7 @@ _BOM_BYTES = BOM.encode("utf-8")
 LIMITS: tuple[tuple[str, str], ...] = (
     ("file size", f"{MAX_FILE_BYTES // (1024 * 1024)} MiB"),
     ("line length", f"{MAX_LINE_BYTES // (1024 * 1024)} MiB (one issue per line)"),
+    ("lines", f"{MAX_LINES:,}"),
     ("JSON nesting", f"{MAX_DEPTH} levels"),
     ("integers", "64-bit signed (-2^63 to 2^63-1)"),
     ("other numbers", "finite (no 1e400, NaN or Infinity)"),
@@ -92,17 +94,25 @@ def decode(data: bytes, source: str) -> str:
         ) from None
 
 
-def split(text: str) -> Iterator[tuple[int, str]]:
-    """(line number, line) for each non-blank line; CR of CRLF line ends removed.
+def split(text: str, source: str = "input") -> Iterator[tuple[int, str]]:
+    """(line number, line) for each non-blank line, CR of CRLF line ends removed; at most
+    MAX_LINES lines. Lazily: a file of newlines never becomes a list of millions of strings.
 
     Split on \\n only: str.splitlines() would also split inside values at U+0085 or U+2028,
     which JSON leaves unescaped."""
-    if text.startswith(BOM):
-        text = text[1:]
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()
+    start = 1 if text.startswith(BOM) else 0
+    number = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            end = len(text)
+        number += 1
+        if number > MAX_LINES:
+            raise line_error(source, number, f"more than {MAX_LINES:,} lines")
+        line = text[start:end].strip()
         if line:
             yield number, line
+        start = end + 1
 
 
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -159,7 +169,7 @@ def check_length(line: str, number: int, source: str) -> None:
 def check_lengths(text: str, source: str) -> None:
     """Every line within MAX_LINE_BYTES (a client checks before sending a file away)."""
     if len(text) * 4 > MAX_LINE_BYTES:
-        for number, line in split(text):
+        for number, line in split(text, source):
             check_length(line, number, source)
 
 
