@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from bd_trio.cli.declare import Group
-from bd_trio.cli.output import ESC_MARK, inert
+from bd_trio.cli.output import ESC_MARK
 from bd_trio.cli.table import COMMANDS
+from bd_trio.terminal import inert
 from conftest import BdRunner
 
 # OSC 0 (window title), ED (clear screen), OSC 52 (clipboard), C1 CSI, DEL, CR.
@@ -179,3 +180,17 @@ def test_our_own_colours_survive_and_cannot_be_forged(monkeypatch: pytest.Monkey
     text = output.style("bd-1", "1") + " \x1b[31mforged"
     assert output._terminal_safe(text) == "\x1b[1mbd-1\x1b[0m \\x1b[31mforged"
     assert ESC_MARK not in inert(EVIL)
+
+
+def test_the_daemon_log_is_inert(tmp_path: Path) -> None:
+    from bd_trio.daemon import logs
+
+    log = logs.setup(tmp_path / "daemon.log")
+    try:
+        log.warning("issues.jsonl refused: %s", EVIL)
+    finally:
+        for handler in list(log.handlers):
+            log.removeHandler(handler)
+            handler.close()
+    text = (tmp_path / "daemon.log").read_text()
+    assert not RAW.search(text) and "\\x1b]0;pwned" in text

@@ -1,10 +1,11 @@
 """Writing results: JSON on stdout for --json, human text otherwise, messages on stderr.
 
-Every text printed for a person passes `out` or `err`, and both make it inert: a control
-character (C0 other than newline and tab, DEL, C1, and so every ESC/CSI/OSC sequence) from
-data (a title someone pushed, an error quoting input) is shown as a visible escape such as
-`\\x1b`, never sent to the terminal as is. Our own colours are written with `ESC_MARK`, a
-random per-process stand-in that data cannot contain, and become real escapes only after that.
+Every text printed for a person passes `out` or `err`, and both make it inert
+(bd_trio/terminal.py): a control character (C0 other than newline and tab, DEL, C1, and so
+every ESC/CSI/OSC sequence) from data (a title someone pushed, an error quoting input) is
+shown as a visible escape such as `\\x1b`, never sent to the terminal as is. Our own colours
+are written with `ESC_MARK`, a random per-process stand-in that data cannot contain, and
+become real escapes only after that.
 `--json` keeps the exact text: JSON escapes it (DEL and C1 as JSON unicode escapes too).
 """
 
@@ -18,20 +19,11 @@ from typing import Any, NoReturn
 
 from bd_trio.cli import globals as g
 from bd_trio.errors import BdError
+from bd_trio.terminal import inert
 
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Stands for ESC in the colours `style` adds; unguessable, so no stored text can forge it.
 ESC_MARK = f"\ue000{os.urandom(8).hex()}\ue001"
 _RAW_IN_JSON = re.compile("[\x7f-\x9f]")  # json.dumps escapes C0 itself
-
-
-def _visible(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group()):02x}"
-
-
-def inert(text: str) -> str:
-    """`text` with its control characters shown as escapes (newline and tab kept)."""
-    return CONTROL.sub(_visible, text)
 
 
 def _terminal_safe(text: str) -> str:

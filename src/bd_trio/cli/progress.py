@@ -14,7 +14,7 @@ import time
 from types import TracebackType
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import inert
+from bd_trio.terminal import inert
 
 SHOW_AFTER_S = 0.5
 WIDTH = 30
