@@ -74,10 +74,14 @@ class DirectBackend:
         if not watch.file_changed(self.store.conn, path):
             return
         # Imported here: importing is needed after a pull, not on every command.
-        from bd_trio.sync import files
+        from bd_trio.sync import files, refusal
         from bd_trio.sync.refusal import Refusal
         from bd_trio.sync.summary import ImportOptions
 
+        with self.store.read() as conn:  # the same refused file: no write lock for a read
+            self._refusal = refusal.current(conn, path)
+        if self._refusal is not None:
+            return
         ctx = self._context()
         opts = ImportOptions(actor=ctx.actor, prefix=ctx.prefix, id_mode=ctx.id_mode, now=ctx.now)
         with self.store.transaction() as conn:
