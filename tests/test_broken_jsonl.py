@@ -13,10 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from bd_trio.errors import BdError
 from bd_trio.sync import lines
 from conftest import BdRunner, DaemonThread, run_bd_process, subprocess_env
 
 STAMP = '"created_at":"2026-01-01T00:00:00Z"'
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+}
 
 # name -> (the bad line, words its error must hold)
 HOSTILE: dict[str, tuple[bytes, str]] = {
@@ -221,29 +228,26 @@ def test_a_real_process_with_a_broken_file_never_shows_a_traceback(
     assert created.exit_code == 1 and "Traceback" not in created.stderr
 
 
-@pytest.mark.slow
-def test_sync_refuses_a_broken_file_and_commits_nothing(repo: Path) -> None:
-    env = subprocess_env(
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.com",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.com",
-    )
+def test_sync_refuses_a_broken_file_and_commits_nothing(
+    bd1: BdRunner, repo: Path, settle: Callable[[], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(name, value)
 
     def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True)
+        done = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     git("init", "-q")
-    run_bd_process(repo, "init", "--prefix", "bd", "-q", env=env).ok()
-    run_bd_process(repo, "create", "first", "--no-daemon", env=env).ok()
-    run_bd_process(repo, "sync", "--no-daemon", env=env).ok()
+    bd1("create", "first").ok()
+    settle()
+    bd1("sync").ok()
     commits = git("rev-list", "--count", "HEAD")
     broken = break_file(repo, "truncated line")
-    run = run_bd_process(repo, "sync", "--no-daemon", env=env)
+    run = bd1("sync")
     assert run.exit_code == 1
-    assert f"{jsonl_path(repo)} line 2: not valid JSON" in run.stderr
+    assert run.stderr.startswith(f"Error: {jsonl_path(repo)} line 2: not valid JSON")
     assert git("rev-list", "--count", "HEAD") == commits
     assert jsonl_path(repo).read_bytes() == broken
 
@@ -274,13 +278,7 @@ def test_config_json_nested_too_deep_is_a_clean_error(
 def test_sync_after_a_hostile_push_is_a_clean_error(tmp_path: Path) -> None:
     """Someone pushes a broken issues.jsonl with plain git; `bd sync` in another clone stops
     with an error naming what is wrong, and that clone keeps its issues and its reads."""
-    env = subprocess_env(
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.com",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.com",
-        BD_NO_DAEMON="1",
-    )
+    env = subprocess_env(**GIT_IDENTITY, BD_NO_DAEMON="1")
 
     def git(cwd: Path, *args: str) -> None:
         done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
@@ -305,3 +303,22 @@ def test_sync_after_a_hostile_push_is_a_clean_error(tmp_path: Path) -> None:
         assert run.stderr.startswith("Error: ") and "Traceback" not in run.stderr
         listed = run_bd_process(b, "list", "--json", env=env)
         assert sorted(i["title"] for i in listed.ok().json()) == ["mine", "shared"]
+
+
+def test_clients_get_the_warning_and_the_refusal(
+    bd1: BdRunner, repo: Path, daemon: DaemonThread | None, settle: Callable[[], None]
+) -> None:
+    """Through the protocol: a read's answer carries `warning`, a write fails `validation`
+    with the file and the line."""
+    if daemon is None:
+        pytest.skip("the protocol is the daemon's")
+    bd1("create", "first").ok()
+    settle()
+    break_file(repo, "invalid UTF-8")
+    with daemon.client() as client:
+        assert [i["id"] for i in client.list_issues()] == ["bd-1"]
+        assert len(client.core.warnings) == 1 and "line 2: not UTF-8" in client.core.warnings[0]
+        with pytest.raises(BdError) as refused:
+            client.create("second")
+        assert refused.value.code == "validation"
+        assert refused.value.details == {"file": str(jsonl_path(repo)), "line": 2}
