@@ -132,3 +132,21 @@ def test_line_id_never_raises() -> None:
     assert jsonl.line_id("[" * 100_000) is None
     assert jsonl.line_id('{"id":1e999}') is None
     assert jsonl.line_id('{"id" : "bd-3"}') == "bd-3"
+
+
+def test_an_unterminated_string_full_of_escaped_quotes_is_scanned_once() -> None:
+    """`"\\"\\"\\"...` with no end: a backtracking string pattern would rescan it from every
+    quote (quadratic, hours for a 16 MiB line); the depth is still measured."""
+    line = "[" * (lines.MAX_DEPTH + 1) + '"' + '\\"' * 200_000
+    error = refused(line)
+    assert f"JSON nested {lines.MAX_DEPTH + 1} levels deep" in error.message
+
+
+def test_a_file_with_too_many_lines_or_values_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lines, "MAX_LINES", 3)
+    error = refused("\n".join([GOOD, "", GOOD2, ""]) + "\n")
+    assert "plan.jsonl line 4: more than 3 lines" in error.message
+    monkeypatch.setattr(lines, "MAX_LINES", 1000)
+    monkeypatch.setattr(lines, "MAX_VALUES", 10)
+    error = refused(GOOD + "\n" + '{"id":"bd-2","x":[[],[],[],[]]}' + "\n")
+    assert "plan.jsonl line 2: the file holds more than 10 JSON values" in error.message

@@ -7,7 +7,9 @@ stack or memory or crash the command that reads it:
 
 - the file is UTF-8 (a leading byte-order mark is dropped, CRLF line ends are accepted); a byte
   that is not UTF-8 is reported with its line and its byte offset in that line;
-- a file is at most `MAX_FILE_BYTES`, a line at most `MAX_LINE_BYTES`;
+- a file is at most `MAX_FILE_BYTES`, `MAX_LINES` lines and `MAX_VALUES` values (memory
+  follows the number of values: `[],` is three bytes and a list), a line at most
+  `MAX_LINE_BYTES`;
 - JSON nests at most `MAX_DEPTH` levels. CPython's json decoder recurses per level (200,000
   levels raise RecursionError), so the depth is measured before decoding, from the brackets
   outside strings;
@@ -34,6 +36,7 @@ from bd_trio.errors import BdError
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_LINE_BYTES = 16 * 1024 * 1024
 MAX_LINES = 1_000_000  # issues and tombstones (and blank lines) in one file
+MAX_VALUES = 10_000_000  # commas, brackets and braces in one file (~3 per field)
 MAX_DEPTH = 32  # an issue record needs 3 (record, list of dependencies, dependency)
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
@@ -45,6 +48,7 @@ LIMITS: tuple[tuple[str, str], ...] = (
     ("file size", f"{MAX_FILE_BYTES // (1024 * 1024)} MiB"),
     ("line length", f"{MAX_LINE_BYTES // (1024 * 1024)} MiB (one issue per line)"),
     ("lines", f"{MAX_LINES:,}"),
+    ("JSON values", f"{MAX_VALUES:,} commas, brackets and braces in a file"),
     ("JSON nesting", f"{MAX_DEPTH} levels"),
     ("integers", "64-bit signed (-2^63 to 2^63-1)"),
     ("other numbers", "finite (no 1e400, NaN or Infinity)"),
@@ -101,7 +105,7 @@ def split(text: str, source: str = "input") -> Iterator[tuple[int, str]]:
     Split on \\n only: str.splitlines() would also split inside values at U+0085 or U+2028,
     which JSON leaves unescaped."""
     start = 1 if text.startswith(BOM) else 0
-    number = 0
+    number = values = 0
     while start <= len(text):
         end = text.find("\n", start)
         if end < 0:
@@ -111,12 +115,24 @@ def split(text: str, source: str = "input") -> Iterator[tuple[int, str]]:
             raise line_error(source, number, f"more than {MAX_LINES:,} lines")
         line = text[start:end].strip()
         if line:
+            # Memory follows the number of values more than the bytes (`[],` is 3 bytes and an
+            # object): their separators, counted fast (those inside strings too).
+            values += line.count(",") + line.count("[") + line.count("{")
+            if values > MAX_VALUES:
+                raise line_error(
+                    source,
+                    number,
+                    f"the file holds more than {MAX_VALUES:,} JSON values (commas, brackets "
+                    "and braces)",
+                )
             yield number, line
         start = end + 1
 
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
-_BRACKET = re.compile(r"[\[\]{}]")
+# A string, possessively (no backtracking: linear), running to the end of the line when it is
+# not terminated; a pattern that backtracks is quadratic on `"\"\"\"...` without an end.
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"?')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")  # raw, or escaped as \udXXX
 
@@ -131,8 +147,8 @@ def depth(line: str) -> int:
     openers = line.count("[") + line.count("{")
     if openers <= MAX_DEPTH:
         return openers  # an upper bound, and within the limit
-    structure = _STRING.sub("", line)
-    return max(accumulate(map(_STEP.__getitem__, _BRACKET.findall(structure))), default=0)
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", line))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
 def _int(text: str) -> int:
