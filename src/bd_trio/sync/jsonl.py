@@ -96,6 +96,11 @@ def parse(text: str, source: str = "issues.jsonl") -> list[Incoming]:
             )
         except BdError as exc:
             raise lines.line_error(source, number, exc.message) from exc
+        except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
+            # A shape the mapping did not foresee: still a clean error, never a traceback.
+            raise lines.line_error(
+                source, number, f"cannot read this record ({type(exc).__name__}: {exc})"
+            ) from exc
         incoming.line = number
         issue_id = incoming.id if isinstance(incoming, IncomingTombstone) else incoming.issue.id
         previous = seen.get(issue_id)
