@@ -189,7 +189,7 @@ def test_import_of_a_hostile_file_is_a_clean_error_that_changes_nothing(
 def test_import_names_stdin(bd1: BdRunner) -> None:
     run = bd1("import", input='{"id":"bd-1","title":"t",' + STAMP + "}\n{\n")
     assert run.exit_code == 1
-    assert run.stderr.startswith("Error: <stdin> line 2: not valid JSON")
+    assert run.stderr.startswith("Error: stdin line 2: not valid JSON")
 
 
 def test_a_windows_checkout_is_imported_and_written_back_as_bd_writes(

@@ -317,6 +317,11 @@ def export(status: str | None = None) -> Request[list[dict[str, Any]]]:
     return Request("export", _args(status=status))
 
 
+def export_lines(status: str | None = None) -> Request[list[str]]:
+    """The lines of issues.jsonl (untouched issues byte for byte as they were read)."""
+    return Request("export_lines", _args(status=status))
+
+
 def import_jsonl(
     text: str,
     *,
@@ -326,8 +331,8 @@ def import_jsonl(
     source: str | None = None,
     on_progress: Callable[[int, int], Any] | None = None,
 ) -> Request[t.ImportSummary]:
-    """on_progress(done, total): called as the import goes (at least every 256 records).
-    `source`: the name errors give the text (a file name; default "input")."""
+    """source: what errors call the input (a file name). on_progress(done, total): called as
+    the import goes (at least every 256 records)."""
     return Request(
         "import",
         _args(
@@ -361,5 +366,5 @@ BUILDERS = (
     claim, heartbeat, unclaim,
     dep_add, dep_remove, dep_tree, dep_cycles,
     label_add, label_remove, label_list, label_list_all, comments, comment_add, note,
-    export, import_jsonl, batch,
+    export, export_lines, import_jsonl, batch,
 )  # fmt: skip

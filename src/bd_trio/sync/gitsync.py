@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from bd_trio.errors import BdError
 from bd_trio.model import clock
-from bd_trio.sync import git, gitsetup, jsonl, lines
+from bd_trio.sync import git, gitsetup, jsonl, lines, recordmap
 
 PUSH_ATTEMPTS = 3
 BEADS_FILES = ("issues.jsonl", "config.json", ".gitattributes", ".gitignore")
@@ -278,9 +278,7 @@ class SyncEngine:
 
     def _ids_and_lines(self, commit: str) -> dict[str, str]:
         return {
-            (jsonl.line_id(line) or line): line
-            for line in self._file_at(commit).split("\n")
-            if line.strip()
+            jsonl.line_key(line): line for line in self._file_at(commit).split("\n") if line.strip()
         }
 
     def _renumber_collisions(self, theirs: str) -> dict[str, str]:
@@ -288,15 +286,19 @@ class SyncEngine:
         (the remote's ids, pushed already, never change)."""
         remote: dict[str, str] = {}
         source = f"{theirs[:12]}:{self.jsonl_rel}"
-        for number, line in lines.split(self._file_at(theirs)):
+        for number, line in lines.split(self._file_at(theirs), source):
             value = lines.load(line, number, source)  # only the id and created_at matter here
-            if not isinstance(value, dict) or value.get("tombstone"):
-                continue  # not an issue: the merge's own parse says what is wrong with it
+            if (
+                not isinstance(value, dict)
+                or recordmap.kind_of(value) != "issue"
+                or not isinstance(value.get("created_at"), str)
+            ):
+                continue  # the merge's own parse says what is wrong with a bad line
             try:
-                remote[str(value["id"])] = clock.normalize_ts(str(value["created_at"]))
-            except (KeyError, ValueError):
+                remote[str(value["id"])] = clock.normalize_ts(value["created_at"])
+            except ValueError:
                 raise lines.line_error(
-                    source, number, "an issue needs an id and an RFC 3339 created_at"
+                    source, number, f"created_at {value['created_at']!r} is not RFC 3339"
                 ) from None
         remote_all = set(self._ids_and_lines(theirs))
         local = self.db.local_ids()

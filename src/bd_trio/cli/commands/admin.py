@@ -86,7 +86,7 @@ def doctor(
                 )
         if check is None or check in FILE_CHECKS:
             workspace = _workspace()
-            exported = call(be, "export", {})
+            exported = call(be, "export_lines", {})
             daemon_mode = isinstance(be, DaemonBackend)
         else:
             workspace = None
@@ -122,15 +122,13 @@ def _check(name: str, ok: bool, detail: str, fixed: str | None = None) -> dict[s
     return {"name": name, "ok": ok, "detail": detail, "fixed": fixed}
 
 
-def _jsonl_check(
-    workspace: Any, exported: list[dict[str, Any]], daemon_mode: bool
-) -> dict[str, Any]:
+def _jsonl_check(workspace: Any, exported: list[str], daemon_mode: bool) -> dict[str, Any]:
     from bd_trio.sync import jsonl, lines
 
     path = workspace.jsonl_path
     try:
         on_disk = lines.read_file(path)
-        if jsonl.encode(exported) == on_disk:
+        if "".join(line + "\n" for line in exported).encode("utf-8") == on_disk:
             return _check("jsonl", True, "issues.jsonl matches the database")
         jsonl.parse(lines.decode(on_disk, str(path)), str(path))
     except FileNotFoundError:
