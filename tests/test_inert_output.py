@@ -110,6 +110,10 @@ def script(tmp: Path) -> list[tuple[str, list[str], str | None]]:
         ("export", ["export"], None),
         ("prime", ["prime", "--actor", f"who{EVIL}"], None),
         ("delete", ["delete", "bd-50", "--force"], None),
+        ("create", ["create", f"epic {EVIL}", "-t", "epic"], None),
+        ("epic status", ["epic", "status"], None),
+        ("epic close-eligible", ["epic", "close-eligible", "--dry-run"], None),
+        ("list", ["list", "-v"], None),  # --verbose: debug lines on stderr
         ("sync", ["sync"], None),  # not a git repository: an error naming the directory
         ("merge-driver", ["merge-driver", *versions], None),
         ("daemon status", ["daemon", "status"], None),

@@ -44,6 +44,12 @@ def err(text: str) -> None:
     sys.stderr.write(_terminal_safe(text) + "\n")
 
 
+def note(text: str) -> None:
+    """A message that is not an error (a notice, a warning, a step): none with --quiet."""
+    if not g.current.quiet:
+        err(text)
+
+
 def use_color() -> bool:
     return not g.current.json and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
