@@ -12,7 +12,7 @@ from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import no_args, operation
 from bd_trio.ops.rows import Rows
-from bd_trio.store import graph
+from bd_trio.store import counts, graph
 from bd_trio.store.issues import ISSUE_COLUMNS, ListFilter, issues_from_rows, list_issues
 
 
@@ -114,15 +114,16 @@ def blocked(conn: sqlite3.Connection, parent: str | None, ctx: OpContext) -> Row
 def stats(conn: sqlite3.Connection, _: None, ctx: OpContext) -> dict[str, Any]:
     """The 0.12 flat counts, plus the newer `summary` (the same counts, and tombstones) and
     `recent_activity` (the last 24 hours of the audit trail)."""
-    counts = graph.status_counts(conn)
+    kept = counts.read_counts(conn)  # kept in step by triggers: no scan of the issues
+    statuses = kept.statuses
     flat = {
-        "total_issues": sum(counts.values()),
-        "open_issues": counts.get("open", 0),
-        "in_progress_issues": counts.get("in_progress", 0),
-        "closed_issues": counts.get("closed", 0),
+        "total_issues": kept.total,
+        "open_issues": statuses.get("open", 0),
+        "in_progress_issues": statuses.get("in_progress", 0),
+        "closed_issues": statuses.get("closed", 0),
         "blocked_issues": graph.count_blocked(conn),
-        "ready_issues": graph.count_ready(conn),
-        "average_lead_time_hours": graph.average_lead_time_hours(conn),
+        "ready_issues": statuses.get("open", 0) - graph.count_blocked_open(conn),
+        "average_lead_time_hours": kept.average_lead_time_hours(),
     }
     tombstones = conn.execute("SELECT COUNT(*) FROM tombstones").fetchone()[0]
     return {

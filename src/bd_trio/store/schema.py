@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 
 from bd_trio.errors import BdError
+from bd_trio.store import counts
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the initial schema
@@ -162,6 +163,9 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES (new.rowid, new.title, new.description, new.notes);
     END;
     """,
+    # 6: counts kept in step by triggers (store/counts.py): issues per status, lead time, and
+    # each issue's open blockers, so stats, ready and blocked cost what changed.
+    counts.MIGRATION,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

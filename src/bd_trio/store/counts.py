@@ -1,0 +1,177 @@
+"""Counts kept in step with every write, so `stats` and `blocked` cost what changed, not the
+size of the database.
+
+Two tables, maintained by SQL triggers (every write path goes through them: ops, imports,
+merges, renumbering, deletes, direct mode and the daemon alike):
+
+- `issue_counts(name, n)`: `status:<status>` issues per status, and `lead_ms` / `lead_n`, the
+  summed lead time (created -> closed, whole milliseconds, so the sum is exact) and the number
+  of closed issues it covers.
+- `open_blockers(issue_id, n)`: one row per issue that has `n` > 0 `blocks` dependencies on
+  issues that are not done. It is the seed of the blocked set (`ready`, `blocked`, `stats`):
+  a trigger recomputes the row of each issue whose blockers changed (a dependency added,
+  removed or moved; a blocker closed or reopened), so no sequence of writes can make it drift.
+
+`recount` computes the same numbers from scratch (tests compare both after random operation
+sequences; `doctor` can too). `DONE_STATUSES` is the one place that says which statuses no
+longer block anything.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+# Statuses in which an issue no longer blocks its dependents (a new "done" status goes here).
+DONE_STATUSES: tuple[str, ...] = ("closed",)
+DONE = "(" + ", ".join(f"'{s}'" for s in DONE_STATUSES) + ")"
+
+# Lead time of a closed issue, in whole milliseconds; NULL when either timestamp is unreadable.
+_LEAD_MS = (
+    "CAST(round((julianday({r}.closed_at) - julianday({r}.created_at)) * 86400000.0) AS INTEGER)"
+)
+_HAS_LEAD = (
+    "({r}.status = 'closed' AND julianday({r}.closed_at) IS NOT NULL "
+    "AND julianday({r}.created_at) IS NOT NULL)"
+)
+
+
+def _add(name: str, amount: str, when: str = "1") -> str:
+    """Add `amount` to the count `name` when `when` holds (an upsert: missing names start at 0)."""
+    return (
+        f"INSERT INTO issue_counts (name, n) SELECT {name}, {amount} WHERE {when} "
+        "ON CONFLICT(name) DO UPDATE SET n = n + excluded.n;"
+    )
+
+
+def _issue_terms(row: str, sign: str) -> str:
+    return "\n".join(
+        (
+            _add(f"'status:' || {row}.status", f"{sign}1"),
+            _add("'lead_ms'", f"{sign}{_LEAD_MS.format(r=row)}", _HAS_LEAD.format(r=row)),
+            _add("'lead_n'", f"{sign}1", _HAS_LEAD.format(r=row)),
+        )
+    )
+
+
+def _refresh_blockers(ids: str) -> str:
+    """Recompute the open_blockers rows of the issues selected by `ids` (an SQL set)."""
+    return f"""
+        DELETE FROM open_blockers WHERE issue_id IN {ids};
+        INSERT INTO open_blockers (issue_id, n)
+            SELECT d.issue_id, COUNT(*) FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
+            WHERE d.issue_id IN {ids} AND d.type = 'blocks' AND b.status NOT IN {DONE}
+            GROUP BY d.issue_id;
+    """
+
+
+_DEPENDENTS = "(SELECT issue_id FROM dependencies WHERE depends_on_id = new.id AND type = 'blocks')"
+
+TABLES_AND_TRIGGERS = f"""
+    CREATE TABLE issue_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE open_blockers (issue_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE INDEX idx_events_created ON events(created_at, event_type, issue_id);
+
+    CREATE TRIGGER counts_issue_insert AFTER INSERT ON issues BEGIN
+        {_issue_terms("new", "+")}
+    END;
+    CREATE TRIGGER counts_issue_delete AFTER DELETE ON issues BEGIN
+        {_issue_terms("old", "-")}
+        DELETE FROM open_blockers WHERE issue_id = old.id;
+    END;
+    CREATE TRIGGER counts_issue_update AFTER UPDATE OF status, closed_at, created_at ON issues
+    BEGIN
+        {_issue_terms("old", "-")}
+        {_issue_terms("new", "+")}
+    END;
+    CREATE TRIGGER blockers_issue_done AFTER UPDATE OF status ON issues
+    WHEN (old.status IN {DONE}) != (new.status IN {DONE}) BEGIN
+        {_refresh_blockers(_DEPENDENTS)}
+    END;
+    CREATE TRIGGER blockers_issue_renamed AFTER UPDATE OF id ON issues BEGIN
+        UPDATE open_blockers SET issue_id = new.id WHERE issue_id = old.id;
+    END;
+    CREATE TRIGGER blockers_dep_insert AFTER INSERT ON dependencies
+    WHEN new.type = 'blocks' BEGIN
+        {_refresh_blockers("(new.issue_id)")}
+    END;
+    CREATE TRIGGER blockers_dep_delete AFTER DELETE ON dependencies
+    WHEN old.type = 'blocks' BEGIN
+        {_refresh_blockers("(old.issue_id)")}
+    END;
+    CREATE TRIGGER blockers_dep_update AFTER UPDATE ON dependencies
+    WHEN old.type = 'blocks' OR new.type = 'blocks' BEGIN
+        {_refresh_blockers("(old.issue_id, new.issue_id)")}
+    END;
+
+"""
+
+# Computes the kept counts of the rows already there (the migration of a filled database).
+BACKFILL = f"""
+    DELETE FROM issue_counts;
+    DELETE FROM open_blockers;
+    INSERT INTO open_blockers (issue_id, n)
+        SELECT d.issue_id, COUNT(*) FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
+        WHERE d.type = 'blocks' AND b.status NOT IN {DONE} GROUP BY d.issue_id;
+    INSERT INTO issue_counts (name, n) SELECT 'status:' || status, COUNT(*) FROM issues
+        GROUP BY status;
+    INSERT INTO issue_counts (name, n)
+        SELECT 'lead_ms', COALESCE(SUM({_LEAD_MS.format(r="i")}), 0) FROM issues i
+        WHERE {_HAS_LEAD.format(r="i")};
+    INSERT INTO issue_counts (name, n)
+        SELECT 'lead_n', COUNT(*) FROM issues i WHERE {_HAS_LEAD.format(r="i")};
+"""
+
+MIGRATION = TABLES_AND_TRIGGERS + BACKFILL
+
+
+class Counts:
+    """What the triggers keep: issues per status, and the lead-time sum and count."""
+
+    __slots__ = ("lead_ms", "lead_n", "statuses")
+
+    def __init__(self, statuses: dict[str, int], lead_ms: int, lead_n: int) -> None:
+        self.statuses = statuses
+        self.lead_ms = lead_ms
+        self.lead_n = lead_n
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+    def average_lead_time_hours(self) -> float:
+        return round(self.lead_ms / self.lead_n / 3_600_000, 2) if self.lead_n else 0.0
+
+    def as_tuple(self) -> tuple[dict[str, int], int, int]:
+        return self.statuses, self.lead_ms, self.lead_n
+
+
+def read_counts(conn: sqlite3.Connection) -> Counts:
+    kept = dict(conn.execute("SELECT name, n FROM issue_counts").fetchall())
+    statuses = {
+        name.removeprefix("status:"): int(n)
+        for name, n in kept.items()
+        if name.startswith("status:") and n
+    }
+    return Counts(statuses, int(kept.get("lead_ms", 0)), int(kept.get("lead_n", 0)))
+
+
+def recount(conn: sqlite3.Connection) -> tuple[Counts, dict[str, int]]:
+    """The counts and the open blockers computed from scratch (to check the kept ones)."""
+    statuses = dict(conn.execute("SELECT status, COUNT(*) FROM issues GROUP BY status"))
+    lead: Any = conn.execute(
+        f"SELECT COALESCE(SUM({_LEAD_MS.format(r='i')}), 0), COUNT(*) FROM issues i "
+        f"WHERE {_HAS_LEAD.format(r='i')}"
+    ).fetchone()
+    blockers = dict(
+        conn.execute(
+            "SELECT d.issue_id, COUNT(*) FROM dependencies d JOIN issues b "
+            f"ON b.id = d.depends_on_id WHERE d.type = 'blocks' AND b.status NOT IN {DONE} "
+            "GROUP BY d.issue_id"
+        )
+    )
+    return Counts(statuses, int(lead[0]), int(lead[1])), blockers
+
+
+def kept_blockers(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT issue_id, n FROM open_blockers"))

@@ -1,0 +1,147 @@
+"""The counts the triggers keep (store/counts.py) against a full recount, after random sequences
+of real operations on a real SQLite file: creates, status changes, closes, reopens,
+dependencies added and removed, deletes, renumbering. `stats`, `ready` and `blocked` answered
+from the kept counts agree with a plain-Python model of the same graph."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bd_trio.errors import BdError
+from bd_trio.model import clock
+from bd_trio.store import counts
+from bd_trio.store.renumber import renumber
+from conftest import OpRunner
+
+ISSUES = 8
+pick = st.integers(min_value=0, max_value=ISSUES)
+_dep = st.tuples(
+    st.just("dep_add"),
+    st.tuples(pick, pick),
+    st.sampled_from(["blocks", "blocks", "parent-child", "related"]),
+)
+step = st.one_of(
+    _dep,
+    _dep,
+    st.tuples(st.just("create"), pick, st.sampled_from(["open", "in_progress", "blocked"])),
+    st.tuples(st.just("close"), pick, st.none()),
+    st.tuples(st.just("reopen"), pick, st.none()),
+    st.tuples(st.just("status"), pick, st.sampled_from(["open", "in_progress", "blocked"])),
+    st.tuples(st.just("dep_remove"), st.tuples(pick, pick), st.none()),
+    st.tuples(st.just("delete"), pick, st.none()),
+    st.tuples(st.just("renumber"), pick, st.none()),
+)
+
+
+def _apply(ops: OpRunner, ids: list[str], action: str, target: Any, value: Any) -> None:
+    def iid(n: int) -> str:
+        return ids[n % len(ids)]
+
+    if action != "create" and not ids:
+        return
+    if action == "create":
+        created = ops("create", title=f"issue {target}")
+        ids.append(created["id"])
+        if value != "open":
+            ops("update", id=created["id"], status=value)
+    elif action == "close":
+        ops("close", id=iid(target))
+    elif action == "reopen":
+        ops("reopen", id=iid(target))
+    elif action == "status":
+        ops("update", id=iid(target), status=value)
+    elif action == "dep_add":
+        ops("dep_add", issue_id=iid(target[0]), depends_on_id=iid(target[1]), type=value)
+    elif action == "dep_remove":
+        ops("dep_remove", issue_id=iid(target[0]), depends_on_id=iid(target[1]))
+    elif action == "delete":
+        gone = iid(target)
+        ops("delete", ids=[gone], force=True)
+        ids.remove(gone)
+    elif action == "renumber":
+        old = iid(target)
+        new = f"bd-r{len(ids)}x{target}"
+        with ops.store.transaction() as conn:
+            renumber(conn, old, new, "tester", clock.now())
+        ids[ids.index(old)] = new
+
+
+def reference(conn: Any) -> tuple[set[str], set[str]]:
+    """(ready ids, blocked ids) computed in Python from the raw rows."""
+    status = dict(conn.execute("SELECT id, status FROM issues"))
+    deps = list(conn.execute("SELECT issue_id, depends_on_id, type FROM dependencies"))
+    direct = {a for a, b, t in deps if t == "blocks" and status[b] not in counts.DONE_STATUSES}
+    parents: dict[str, list[str]] = {}
+    for a, b, t in deps:
+        if t == "parent-child":
+            parents.setdefault(a, []).append(b)
+
+    def blocked(issue: str, seen: frozenset[str] = frozenset()) -> bool:
+        if issue in direct:
+            return True
+        return any(p not in seen and blocked(p, seen | {issue}) for p in parents.get(issue, ()))
+
+    ready = {i for i, s in status.items() if s == "open" and not blocked(i)}
+    blocked_ids = {i for i in direct if status[i] not in counts.DONE_STATUSES}
+    return ready, blocked_ids
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from(["open", "in_progress", "blocked", "closed"]), max_size=ISSUES),
+    st.lists(step, min_size=1, max_size=40),
+)
+def test_kept_counts_match_a_full_recount(
+    first: list[str], steps: list[tuple[str, Any, Any]]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        ops = OpRunner(Path(tmp) / "counts.db")
+        try:
+            ids: list[str] = []
+            for n, status in enumerate(first):
+                _apply(ops, ids, "create", n, "open" if status == "closed" else status)
+                if status == "closed":
+                    _apply(ops, ids, "close", len(ids) - 1, None)
+            for action, target, value in steps:
+                # A refused step (self-dependency, cycle, ...) changes nothing.
+                with contextlib.suppress(BdError):
+                    _apply(ops, ids, action, target, value)
+            conn = ops.store.conn
+            fresh, fresh_blockers = counts.recount(conn)
+            assert counts.read_counts(conn).as_tuple() == fresh.as_tuple()
+            assert counts.kept_blockers(conn) == fresh_blockers
+            ready, blocked = reference(conn)
+            stats = ops("stats")
+            assert stats["ready_issues"] == len(ready)
+            assert stats["blocked_issues"] == len(blocked)
+            assert (
+                stats["total_issues"] == conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0]
+            )
+            assert {i["id"] for i in ops("ready", limit=0)} == ready
+            assert {i["id"] for i in ops("ready", limit=3)} <= ready
+            assert {i["id"] for i in ops("blocked")} == blocked
+        finally:
+            ops.store.close()
+
+
+def test_counts_survive_a_migration_of_an_existing_database(tmp_path: Path) -> None:
+    """A database filled before the counts existed gets them computed by the migration."""
+    ops = OpRunner(tmp_path / "old.db")
+    a = ops("create", title="a")["id"]
+    b = ops("create", title="b")["id"]
+    ops("dep_add", issue_id=b, depends_on_id=a)
+    ops("close", id=ops("create", title="c")["id"])
+    conn = ops.store.conn
+    conn.execute("DELETE FROM issue_counts")
+    conn.execute("DELETE FROM open_blockers")
+    conn.executescript(counts.BACKFILL)
+    fresh, blockers = counts.recount(conn)
+    assert counts.read_counts(conn).as_tuple() == fresh.as_tuple()
+    assert counts.kept_blockers(conn) == blockers == {b: 1}
+    ops.store.close()
