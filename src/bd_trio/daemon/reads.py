@@ -1,6 +1,11 @@
-"""Reads on read-only connections in worker threads: never on the event loop, never in the
-writer's transaction. A read never waits behind a write group (WAL: readers see the last
-committed state), and a write never waits behind a read.
+"""Reads on read-only connections, never on the event loop, never in the writer's
+transaction. A read never waits behind a write group (WAL: readers see the last committed
+state), and a write never waits behind a read.
+
+Where a read runs (`route`): reads that can be big (`blocked`, `ready`, `list`, `stats`,
+`export`, ...) go to reader processes (daemon/readers.py), where the GIL they hold is not the
+daemon's; point reads of one issue (`show`, `comments`, ...) cost less than the hop to another
+process, so they run in a worker thread here, as does a read that reports progress.
 
 A success is acknowledged only after its COMMIT, so a read that starts after an answer sees
 that write. If issues.jsonl changed on disk (a git pull), the read is handed to the writer
@@ -21,6 +26,11 @@ from bd_trio.daemon.configwatch import ConfigWatch
 from bd_trio.daemon.counters import Counters
 from bd_trio.daemon.jobs import Group
 from bd_trio.daemon.memory import LARGE_RESPONSE, release_free_memory
+from bd_trio.daemon.readers import (
+    DEFAULT_READER_PROCESSES,
+    JsonlChangedInReader,
+    ReaderProcesses,
+)
 from bd_trio.errors import BdError
 from bd_trio.model import clock
 from bd_trio.protocol.encoded import Encoded, encode
@@ -29,6 +39,9 @@ from bd_trio.sync import watch
 from bd_trio.workspace import Workspace
 
 DEFAULT_READERS = 2  # concurrent reads: more would only fight over the GIL and two cores
+
+# Reads of one issue's rows: cheaper in a thread than the round trip to a reader process.
+IN_PROCESS_READS = frozenset({"show", "comments", "label_list", "events"})
 
 
 class JsonlChanged(Exception):
@@ -42,6 +55,7 @@ class ReadPool:
         configs: ConfigWatch,
         counters: Counters,
         size: int = DEFAULT_READERS,
+        processes: int = DEFAULT_READER_PROCESSES,
     ) -> None:
         self.workspace = workspace
         self.configs = configs
@@ -50,12 +64,42 @@ class ReadPool:
         self._idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
         self._opened: list[Store] = []
         self._lock = threading.Lock()
+        self.processes = ReaderProcesses(workspace, processes) if processes else None
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Start the reader processes (a task of the daemon's nursery, until it is cancelled)."""
+        if self.processes is None:
+            task_status.started()
+            return
+        await self.processes.run(task_status=task_status)
+
+    def in_process(self, op: str, reports_progress: bool) -> bool:
+        return (
+            self.processes is None
+            or not self.processes.ready
+            or op in IN_PROCESS_READS
+            or reports_progress
+        )
 
     async def read(
-        self, run: Callable[[Any, Group], Any], deadline: float, encoding: str
+        self,
+        run: Callable[[Any, Group], Any],
+        deadline: float,
+        encoding: str,
+        *,
+        op: str,
+        args: dict[str, Any],
+        actor: str,
+        reports_progress: bool = False,
     ) -> Encoded:
-        """Run a read in a worker thread and encode its answer there (CBOR or JSON: the loop
-        never encodes a big answer); `timeout` when no reader frees up in time."""
+        """The read's answer encoded in `encoding`: from a reader process, or run in a worker
+        thread here (`run`), never on the loop; `timeout` when no reader frees up in time."""
+        if not self.in_process(op, reports_progress):
+            assert self.processes is not None
+            try:
+                return await self.processes.read(op, args, actor, deadline, encoding)
+            except JsonlChangedInReader:
+                raise JsonlChanged from None
         with trio.move_on_at(deadline):
             async with self.limiter:
                 self.counters.read()

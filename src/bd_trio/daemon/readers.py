@@ -1,0 +1,159 @@
+"""The daemon's side of its reader processes (daemon/readerproc.py).
+
+    ReaderProcesses.run()           (a task of the daemon's root nursery)
+      └─ starts `size` reader processes, hands them out one request at a time, stops them
+
+A read is sent as CBOR over the process's stdin; the answer comes back as the bytes of the
+data in the client's encoding, which the connection wraps in its response envelope without
+decoding (`Encoded`). The event loop only moves bytes: the query, the building of the issues
+and their encoding all hold the reader's GIL, not the daemon's.
+
+A reader that dies (killed, crashed) fails the request it was serving with `internal` and is
+replaced. Each request waits for a free reader until its deadline; once sent, it waits
+(shielded) for its answer, as a read in a thread would.
+"""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+from typing import Any
+
+import cbor2
+import trio
+
+from bd_trio.daemon import logs
+from bd_trio.errors import BdError
+from bd_trio.protocol.encoded import Encoded
+from bd_trio.workspace import Workspace
+
+HEADER = struct.Struct(">I")
+DEFAULT_READER_PROCESSES = 2  # two cores: more would only queue behind each other
+
+
+class ReaderDied(Exception):
+    pass
+
+
+class JsonlChangedInReader(Exception):
+    """The reader saw issues.jsonl changed on disk: the writer must import it first."""
+
+
+class ReaderProcess:
+    """One reader process and a buffer over its stdout."""
+
+    def __init__(self, process: trio.Process) -> None:
+        self.process = process
+        assert process.stdin is not None and process.stdout is not None
+        self._stdin = process.stdin
+        self._stdout = process.stdout
+        self._buffer = bytearray()
+
+    async def ask(self, request: bytes) -> tuple[bytes, bytes]:
+        try:
+            await self._stdin.send_all(HEADER.pack(len(request)) + request)
+            head = await self._read(1 + HEADER.size)
+            payload = await self._read(HEADER.unpack_from(head, 1)[0])
+        except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
+            raise ReaderDied(str(exc)) from None
+        return head[:1], payload
+
+    async def _read(self, size: int) -> bytes:
+        while len(self._buffer) < size:
+            data = await self._stdout.receive_some(max(65536, size - len(self._buffer)))
+            if not data:
+                raise ReaderDied("the reader process closed its pipe")
+            self._buffer += data
+        out = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return out
+
+    async def stop(self) -> None:
+        with trio.CancelScope(shield=True):
+            await self._stdin.aclose()  # the reader ends when its stdin closes
+            with trio.move_on_after(5):
+                await self.process.wait()
+            if self.process.returncode is None:
+                self.process.kill()
+                await self.process.wait()
+
+
+class ReaderProcesses:
+    def __init__(self, workspace: Workspace, size: int = DEFAULT_READER_PROCESSES) -> None:
+        self.workspace = workspace
+        self.size = size
+        self._free_send, self._free = trio.open_memory_channel[ReaderProcess](size)
+        self._all: set[ReaderProcess] = set()
+        self._nursery: trio.Nursery | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._nursery is not None
+
+    async def _spawn(self) -> None:
+        process = await trio.lowlevel.open_process(
+            [
+                sys.executable,
+                "-m",
+                "bd_trio.daemon.readerproc",
+                str(self.workspace.db_path),
+                str(self.workspace.beads_dir),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+        reader = ReaderProcess(process)
+        self._all.add(reader)
+        self._free_send.send_nowait(reader)
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        try:
+            async with trio.open_nursery() as nursery:
+                for _ in range(self.size):
+                    await self._spawn()
+                self._nursery = nursery
+                task_status.started()
+                await trio.sleep_forever()
+        finally:
+            self._nursery = None
+            with trio.CancelScope(shield=True):
+                for reader in list(self._all):
+                    await reader.stop()
+                self._all.clear()
+
+    async def read(
+        self, op: str, args: dict[str, Any], actor: str, deadline: float, encoding: str
+    ) -> Encoded:
+        """The answer's bytes in `encoding`; `JsonlChangedInReader` when the writer must
+        import the file first."""
+        request = cbor2.dumps({"op": op, "args": args, "actor": actor, "encoding": encoding})
+        reader: ReaderProcess | None = None
+        with trio.move_on_at(deadline):
+            reader = await self._free.receive()
+        if reader is None:
+            raise BdError("timeout", "read not started: no reader was free before its deadline")
+        try:
+            with trio.CancelScope(shield=True):
+                kind, payload = await reader.ask(request)
+        except ReaderDied as exc:
+            logs.get().warning("reader process %d died: %s", reader.process.pid, exc)
+            self._all.discard(reader)
+            self._replace(reader)
+            raise BdError("internal", f"the reader process serving {op} died; retry") from None
+        self._free_send.send_nowait(reader)
+        if kind == b"O":
+            return Encoded(payload)
+        if kind == b"J":
+            raise JsonlChangedInReader
+        raise BdError.from_dict(cbor2.loads(payload))
+
+    def _replace(self, dead: ReaderProcess) -> None:
+        if self._nursery is None:
+            return
+
+        async def replace() -> None:
+            await dead.stop()
+            await self._spawn()
+
+        self._nursery.start_soon(replace)
