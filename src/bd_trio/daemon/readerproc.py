@@ -67,7 +67,9 @@ class Reader:
             return ERROR, cbor2.dumps(exc.to_dict())
         except Exception as exc:  # a bug: report it, keep serving
             logs.get().exception("read failed in a reader process")
-            return ERROR, cbor2.dumps({"code": "internal", "message": f"{type(exc).__name__}: {exc}"})
+            return ERROR, cbor2.dumps(
+                {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
+            )
 
     def close(self) -> None:
         self.store.close()
