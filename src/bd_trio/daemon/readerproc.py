@@ -8,7 +8,8 @@ accepting, relaying) and its writer. Here they hold another interpreter's GIL. T
 the same one the daemon and direct mode run (the one op table, `get_op`); the answer is encoded
 here, in the encoding the client asked for, and the daemon relays the bytes without decoding.
 
-Pipe protocol (stdin -> stdout), one request at a time:
+Pipe protocol (stdin -> stdout): the reader first writes b"R" when it is ready, then answers
+one request at a time:
   request:  4-byte big-endian length, then a CBOR map {"op", "args", "actor", "encoding"}
   answer:   one kind byte, 4-byte big-endian length, payload
             b"O" the encoded data  |  b"E" a CBOR error map (BdError.to_dict)
@@ -41,6 +42,7 @@ from bd_trio.workspace import Workspace
 
 HEADER = struct.Struct(">I")
 OK, ERROR, JSONL_CHANGED = b"O", b"E", b"J"
+READY = b"R"
 
 
 class Reader:
@@ -83,6 +85,8 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
 
 
 def serve(reader: Reader, requests: BinaryIO, answers: BinaryIO) -> None:
+    answers.write(READY)  # imports done, database open: requests may come
+    answers.flush()
     while (header := _read_exactly(requests, HEADER.size)) is not None:
         body = _read_exactly(requests, HEADER.unpack(header)[0])
         if body is None:
@@ -96,8 +100,14 @@ def serve(reader: Reader, requests: BinaryIO, answers: BinaryIO) -> None:
             release_free_memory()  # the reader's memory goes back down after a big answer
 
 
+# Reads yield the two cores to the daemon's event loop and writer when both are busy: a ping
+# or a create should not queue behind a 40,000-issue answer.
+NICENESS = 10
+
+
 def main(argv: list[str]) -> int:
     db_path, beads_dir = Path(argv[0]), Path(argv[1])
+    os.nice(NICENESS)
     # Answers go to a private copy of stdout; anything printed by mistake goes to stderr and
     # cannot corrupt the pipe's frames.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")

@@ -1,7 +1,11 @@
 """The daemon's side of its reader processes (daemon/readerproc.py).
 
     ReaderProcesses.run()           (a task of the daemon's root nursery)
-      └─ starts `size` reader processes, hands them out one request at a time, stops them
+      └─ starts `size` reader processes when the first big read comes (a daemon that only
+         writes never pays for them), hands them out one request at a time, stops them
+
+Until the first reader has started (imports, open database: a few hundred milliseconds),
+`available` is false and reads run in the daemon's read threads as before.
 
 A read is sent as CBOR over the process's stdin; the answer comes back as the bytes of the
 data in the client's encoding, which the connection wraps in its response envelope without
@@ -59,6 +63,10 @@ class ReaderProcess:
             raise ReaderDied(str(exc)) from None
         return head[:1], payload
 
+    async def hello(self) -> bool:
+        """Wait for the reader's first byte: it is ready."""
+        return await self._read(1) == b"R"
+
     async def _read(self, size: int) -> bytes:
         while len(self._buffer) < size:
             data = await self._stdout.receive_some(max(65536, size - len(self._buffer)))
@@ -86,10 +94,17 @@ class ReaderProcesses:
         self._free_send, self._free = trio.open_memory_channel[ReaderProcess](size)
         self._all: set[ReaderProcess] = set()
         self._nursery: trio.Nursery | None = None
+        self._woken = False
+        self.started = 0  # readers that said they are ready (and have not died)
 
     @property
-    def ready(self) -> bool:
-        return self._nursery is not None
+    def available(self) -> bool:
+        """True once a reader process is ready; the first call starts them."""
+        if not self._woken and self._nursery is not None:
+            self._woken = True
+            for _ in range(self.size):
+                self._nursery.start_soon(self._spawn)
+        return self.started > 0
 
     async def _spawn(self) -> None:
         process = await trio.lowlevel.open_process(
@@ -105,13 +120,21 @@ class ReaderProcesses:
         )
         reader = ReaderProcess(process)
         self._all.add(reader)
+        try:
+            ready = await reader.hello()
+        except ReaderDied:
+            ready = False
+        if not ready:
+            logs.get().warning("a reader process did not start; reads stay in threads")
+            self._all.discard(reader)
+            await reader.stop()
+            return
+        self.started += 1
         self._free_send.send_nowait(reader)
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         try:
             async with trio.open_nursery() as nursery:
-                for _ in range(self.size):
-                    await self._spawn()
                 self._nursery = nursery
                 task_status.started()
                 await trio.sleep_forever()
@@ -139,6 +162,7 @@ class ReaderProcesses:
         except ReaderDied as exc:
             logs.get().warning("reader process %d died: %s", reader.process.pid, exc)
             self._all.discard(reader)
+            self.started -= 1
             self._replace(reader)
             raise BdError("internal", f"the reader process serving {op} died; retry") from None
         self._free_send.send_nowait(reader)

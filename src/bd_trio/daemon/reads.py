@@ -76,9 +76,9 @@ class ReadPool:
     def in_process(self, op: str, reports_progress: bool) -> bool:
         return (
             self.processes is None
-            or not self.processes.ready
             or op in IN_PROCESS_READS
             or reports_progress
+            or not self.processes.available
         )
 
     async def read(
