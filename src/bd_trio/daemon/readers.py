@@ -53,6 +53,7 @@ class ReaderProcess:
         self._stdin = process.stdin
         self._stdout = process.stdout
         self._buffer = bytearray()
+        self.ready = False
 
     async def ask(self, request: bytes) -> tuple[bytes, bytes]:
         try:
@@ -106,6 +107,10 @@ class ReaderProcesses:
                 self._nursery.start_soon(self._spawn)
         return self.started > 0
 
+    def pids(self) -> list[int]:
+        """The pids of the reader processes that are ready (health, tests)."""
+        return sorted(r.process.pid for r in self._all if r.ready)
+
     async def _spawn(self) -> None:
         process = await trio.lowlevel.open_process(
             [
@@ -129,6 +134,7 @@ class ReaderProcesses:
             self._all.discard(reader)
             await reader.stop()
             return
+        reader.ready = True
         self.started += 1
         self._free_send.send_nowait(reader)
 

@@ -73,6 +73,9 @@ class ReadPool:
             return
         await self.processes.run(task_status=task_status)
 
+    def reader_pids(self) -> list[int]:
+        return self.processes.pids() if self.processes is not None else []
+
     def in_process(self, op: str, reports_progress: bool) -> bool:
         return (
             self.processes is None

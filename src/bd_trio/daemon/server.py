@@ -104,6 +104,7 @@ class Server:
         )
         health["auto_sync_s"] = self.options.auto_sync_s
         health["sync"] = self.sync_status.to_dict()
+        health["reader_processes"] = self._reads.reader_pids() if self._reads is not None else []
         return health
 
     # --- dispatch -------------------------------------------------------------------------
