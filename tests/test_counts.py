@@ -145,3 +145,45 @@ def test_counts_survive_a_migration_of_an_existing_database(tmp_path: Path) -> N
     assert counts.read_counts(conn).as_tuple() == fresh.as_tuple()
     assert counts.kept_blockers(conn) == blockers == {b: 1}
     ops.store.close()
+
+
+def test_a_reader_remembers_the_blocked_walk_only_until_a_commit(tmp_path: Path) -> None:
+    """`per_commit` on a read-only connection: the same answer while nothing was committed,
+    a fresh one after any other connection's commit (and never a stale one)."""
+    from bd_trio.ops import OpContext, get_op
+    from bd_trio.store import Store
+    from bd_trio.store.connection import per_commit
+
+    writer = OpRunner(tmp_path / "memo.db")
+    reader = Store(tmp_path / "memo.db", read_only=True)
+    spec = get_op("stats")
+
+    def stats() -> dict[str, Any]:
+        with reader.read() as conn:
+            return spec.run(conn, None, OpContext(actor="t", prefix="bd"))  # type: ignore[no-any-return]
+
+    epic, child, blocker = (writer("create", title=t)["id"] for t in ("epic", "child", "b"))
+    writer("dep_add", issue_id=child, depends_on_id=epic, type="parent-child")
+    assert stats()["ready_issues"] == 3
+    writer("dep_add", issue_id=epic, depends_on_id=blocker)
+    assert stats()["ready_issues"] == 1  # the epic and, through it, the child
+    assert stats()["ready_issues"] == 1
+    writer("close", id=blocker)
+    assert stats()["ready_issues"] == 2
+    calls: list[int] = []
+    with reader.read() as conn:
+        per_commit(conn, "probe", lambda: calls.append(1))
+        per_commit(conn, "probe", lambda: calls.append(1))
+    with reader.read() as conn:
+        per_commit(conn, "probe", lambda: calls.append(1))
+    assert calls == [1]  # remembered while nothing was committed
+    writer("create", title="another")
+    with reader.read() as conn:
+        per_commit(conn, "probe", lambda: calls.append(1))
+    assert calls == [1, 1]
+    with writer.store.read() as conn:  # a writing connection never remembers
+        per_commit(conn, "probe", lambda: calls.append(1))
+        per_commit(conn, "probe", lambda: calls.append(1))
+    assert calls == [1, 1, 1, 1]
+    reader.close()
+    writer.store.close()

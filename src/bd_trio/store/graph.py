@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from bd_trio.model.issue import Issue
+from bd_trio.store.connection import per_commit
 from bd_trio.store.counts import DONE
 from bd_trio.store.issues import (
     DESCENDANTS,
@@ -128,12 +129,17 @@ class ReadyFilters(NamedTuple):
 
 def count_blocked_open(conn: sqlite3.Connection) -> int:
     """Open issues in the blocked set (directly or through an ancestor): the open issues that
-    are not ready."""
-    row = conn.execute(
-        f"{_ALL_BLOCKED} SELECT COUNT(*) FROM blocked JOIN issues i ON i.id = blocked.id "
-        "WHERE i.status = 'open'"
-    ).fetchone()
-    return int(row[0])
+    are not ready. The walk down parent-child trees costs the size of the blocked set (~200 ms
+    at 100,000 issues), so a reader remembers it until the next commit."""
+
+    def count() -> int:
+        row = conn.execute(
+            f"{_ALL_BLOCKED} SELECT COUNT(*) FROM blocked JOIN issues i ON i.id = blocked.id "
+            "WHERE i.status = 'open'"
+        ).fetchone()
+        return int(row[0])
+
+    return per_commit(conn, "blocked_open", count)
 
 
 class BlockedIssue(NamedTuple):
