@@ -182,7 +182,12 @@ def against_floor(base: Path, agents: int, count: int, repeats: int) -> dict[str
             "daemon": d,
             "floor": f,
             "throughput_ratio": round(d["ops_per_s"] / f["ops_per_s"], 3),
-            "cpu_ratio": round(d["cpu_us_per_create"] / f["cpu_us_per_create"], 3),
+            # CPU is counted in clock ticks (10 ms): a short run may show none (quick mode).
+            "cpu_ratio": (
+                round(d["cpu_us_per_create"] / f["cpu_us_per_create"], 3)
+                if f["cpu_us_per_create"]
+                else None
+            ),
         }
         out[kind] = section
         split = ", ".join(f"{k} {v:.0f}" for k, v in d["cpu_split_us"].items())
@@ -190,7 +195,7 @@ def against_floor(base: Path, agents: int, count: int, repeats: int) -> dict[str
             f"  floor ({kind} agents): daemon {d['ops_per_s']:,.0f} ops/s "
             f"{d['cpu_us_per_create']:.0f} us/create ({split}) | floor {f['ops_per_s']:,.0f} "
             f"ops/s {f['cpu_us_per_create']:.0f} us/create | throughput "
-            f"{section['throughput_ratio']:.2f}x, CPU {section['cpu_ratio']:.2f}x",
+            f"{section['throughput_ratio']:.2f}x, CPU {section['cpu_ratio']}x",
             flush=True,
         )
     # The project-client figures stay where earlier reports read them.

@@ -28,12 +28,14 @@ import cbor2
 import trio
 
 from bd_trio.daemon import logs
+from bd_trio.daemon.memory import LARGE_RESPONSE, release_free_memory
 from bd_trio.errors import BdError
 from bd_trio.protocol.encoded import Encoded
 from bd_trio.workspace import Workspace
 
 HEADER = struct.Struct(">I")
 DEFAULT_READER_PROCESSES = 2  # two cores: more would only queue behind each other
+RELEASE_AFTER_S = 0.2  # a big answer's memory is given back this long after it arrived
 
 
 class ReaderDied(Exception):
@@ -73,9 +75,13 @@ class ReaderProcess:
             data = await self._stdout.receive_some(max(65536, size - len(self._buffer)))
             if not data:
                 raise ReaderDied("the reader process closed its pipe")
+            if not self._buffer and len(data) == size:
+                return bytes(data)  # the common small answer: no copy (it is bytes)
             self._buffer += data
-        out = bytes(self._buffer[:size])
+        out = bytes(memoryview(self._buffer)[:size])
         del self._buffer[:size]
+        if not self._buffer and size >= LARGE_RESPONSE:
+            self._buffer = bytearray()  # do not keep a big buffer's capacity
         return out
 
     async def stop(self) -> None:
@@ -96,6 +102,7 @@ class ReaderProcesses:
         self._all: set[ReaderProcess] = set()
         self._nursery: trio.Nursery | None = None
         self._woken = False
+        self._trim_pending = False
         self.started = 0  # readers that said they are ready (and have not died)
 
     @property
@@ -173,10 +180,27 @@ class ReaderProcesses:
             raise BdError("internal", f"the reader process serving {op} died; retry") from None
         self._free_send.send_nowait(reader)
         if kind == b"O":
+            if len(payload) >= LARGE_RESPONSE:
+                self._release_memory_soon()
             return Encoded(payload)
         if kind == b"J":
             raise JsonlChangedInReader
         raise BdError.from_dict(cbor2.loads(payload))
+
+    def _release_memory_soon(self) -> None:
+        """After a big answer has been relayed (it is sent within moments), give the freed
+        memory back to the system, in a thread: the daemon's size returns to its resting
+        level instead of staying at the answer's peak."""
+        if self._nursery is None or self._trim_pending:
+            return
+        self._trim_pending = True
+
+        async def trim() -> None:
+            await trio.sleep(RELEASE_AFTER_S)
+            self._trim_pending = False
+            await trio.to_thread.run_sync(release_free_memory)
+
+        self._nursery.start_soon(trim)
 
     def _replace(self, dead: ReaderProcess) -> None:
         if self._nursery is None:

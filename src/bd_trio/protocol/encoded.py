@@ -66,14 +66,17 @@ def _json(value: Any) -> str:
 def cbor_ok_frame(request_id: int, encoded: Encoded) -> bytes:
     """The frame of `{"v", "id", "ok": true, "data": <payload>}` around the encoded data."""
     head = cbor2.dumps({"v": PROTOCOL_VERSION, "id": request_id, "ok": True})
-    body = b"\xa4" + head[1:] + _DATA_KEY + encoded.payload  # a map of 3 becomes one of 4
-    if len(body) > MAX_RESPONSE_FRAME:
+    size = len(head) + len(_DATA_KEY) + len(encoded.payload)
+    if size > MAX_RESPONSE_FRAME:
         raise BdError(
             "too_large",
-            f"answer of {len(body)} bytes exceeds the {MAX_RESPONSE_FRAME}-byte frame limit: "
+            f"answer of {size} bytes exceeds the {MAX_RESPONSE_FRAME}-byte frame limit: "
             "ask for less (a --limit, a filter)",
         )
-    return _HEADER.pack(len(body)) + body
+    # One copy of a big payload, not two: the frame is joined once.
+    return b"".join(
+        (_HEADER.pack(size), b"\xa4", head[1:], _DATA_KEY, encoded.payload)
+    )  # a map of 3 becomes one of 4
 
 
 def json_ok_line(encoded: Encoded) -> bytes:
