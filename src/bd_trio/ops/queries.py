@@ -121,7 +121,7 @@ def stats(conn: sqlite3.Connection, _: None, ctx: OpContext) -> dict[str, Any]:
         "open_issues": statuses.get("open", 0),
         "in_progress_issues": statuses.get("in_progress", 0),
         "closed_issues": statuses.get("closed", 0),
-        "blocked_issues": graph.count_blocked(conn),
+        "blocked_issues": kept.blocked,
         "ready_issues": statuses.get("open", 0) - graph.count_blocked_open(conn),
         "average_lead_time_hours": kept.average_lead_time_hours(),
     }

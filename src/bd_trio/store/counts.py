@@ -7,10 +7,12 @@ merges, renumbering, deletes, direct mode and the daemon alike):
 - `issue_counts(name, n)`: `status:<status>` issues per status, and `lead_ms` / `lead_n`, the
   summed lead time (created -> closed, whole milliseconds, so the sum is exact) and the number
   of closed issues it covers.
-- `open_blockers(issue_id, n)`: one row per issue that has `n` > 0 `blocks` dependencies on
-  issues that are not done. It is the seed of the blocked set (`ready`, `blocked`, `stats`):
-  a trigger recomputes the row of each issue whose blockers changed (a dependency added,
-  removed or moved; a blocker closed or reopened), so no sequence of writes can make it drift.
+- `open_blockers(issue_id, n, done)`: one row per issue that has `n` > 0 `blocks` dependencies
+  on issues that are not done (`done`: the issue itself is done). It is the seed of the
+  blocked set (`ready`, `blocked`, `stats`): a trigger recomputes the row of each issue whose
+  blockers changed (a dependency added, removed or moved; a blocker closed or reopened), so no
+  sequence of writes can make it drift. `issue_counts`' `blocked` follows its rows (issues not
+  done with open blockers: `stats`' blocked count).
 
 `recount` computes the same numbers from scratch (tests compare both after random operation
 sequences; `doctor` can too). `DONE_STATUSES` is the one place that says which statuses no
@@ -58,8 +60,9 @@ def _refresh_blockers(ids: str) -> str:
     """Recompute the open_blockers rows of the issues selected by `ids` (an SQL set)."""
     return f"""
         DELETE FROM open_blockers WHERE issue_id IN {ids};
-        INSERT INTO open_blockers (issue_id, n)
-            SELECT d.issue_id, COUNT(*) FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
+        INSERT INTO open_blockers (issue_id, n, done)
+            SELECT d.issue_id, COUNT(*), a.status IN {DONE} FROM dependencies d
+            JOIN issues b ON b.id = d.depends_on_id JOIN issues a ON a.id = d.issue_id
             WHERE d.issue_id IN {ids} AND d.type = 'blocks' AND b.status NOT IN {DONE}
             GROUP BY d.issue_id;
     """
@@ -69,7 +72,11 @@ _DEPENDENTS = "(SELECT issue_id FROM dependencies WHERE depends_on_id = new.id A
 
 TABLES_AND_TRIGGERS = f"""
     CREATE TABLE issue_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
-    CREATE TABLE open_blockers (issue_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE open_blockers (
+        issue_id TEXT PRIMARY KEY,
+        n INTEGER NOT NULL,  -- open `blocks` blockers
+        done INTEGER NOT NULL  -- the blocked issue itself is done (not counted as blocked)
+    ) WITHOUT ROWID;
     CREATE INDEX idx_events_created ON events(created_at, event_type, issue_id);
 
     CREATE TRIGGER counts_issue_insert AFTER INSERT ON issues BEGIN
@@ -87,9 +94,19 @@ TABLES_AND_TRIGGERS = f"""
     CREATE TRIGGER blockers_issue_done AFTER UPDATE OF status ON issues
     WHEN (old.status IN {DONE}) != (new.status IN {DONE}) BEGIN
         {_refresh_blockers(_DEPENDENTS)}
+        UPDATE open_blockers SET done = new.status IN {DONE} WHERE issue_id = new.id;
     END;
     CREATE TRIGGER blockers_issue_renamed AFTER UPDATE OF id ON issues BEGIN
         UPDATE open_blockers SET issue_id = new.id WHERE issue_id = old.id;
+    END;
+    CREATE TRIGGER counts_blocked_insert AFTER INSERT ON open_blockers BEGIN
+        {_add("'blocked'", "1", "new.done = 0")}
+    END;
+    CREATE TRIGGER counts_blocked_delete AFTER DELETE ON open_blockers BEGIN
+        {_add("'blocked'", "-1", "old.done = 0")}
+    END;
+    CREATE TRIGGER counts_blocked_update AFTER UPDATE OF done ON open_blockers BEGIN
+        {_add("'blocked'", "(new.done = 0) - (old.done = 0)")}
     END;
     CREATE TRIGGER blockers_dep_insert AFTER INSERT ON dependencies
     WHEN new.type = 'blocks' BEGIN
@@ -108,11 +125,11 @@ TABLES_AND_TRIGGERS = f"""
 
 # Computes the kept counts of the rows already there (the migration of a filled database).
 BACKFILL = f"""
-    DELETE FROM issue_counts;
     DELETE FROM open_blockers;
-    INSERT INTO open_blockers (issue_id, n)
-        SELECT d.issue_id, COUNT(*) FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
-        WHERE d.type = 'blocks' AND b.status NOT IN {DONE} GROUP BY d.issue_id;
+    {_refresh_blockers("(SELECT issue_id FROM dependencies WHERE type = 'blocks')")}
+    DELETE FROM issue_counts;
+    INSERT INTO issue_counts (name, n) SELECT 'blocked', COUNT(*) FROM open_blockers
+        WHERE done = 0;
     INSERT INTO issue_counts (name, n) SELECT 'status:' || status, COUNT(*) FROM issues
         GROUP BY status;
     INSERT INTO issue_counts (name, n)
@@ -128,12 +145,13 @@ MIGRATION = TABLES_AND_TRIGGERS + BACKFILL
 class Counts:
     """What the triggers keep: issues per status, and the lead-time sum and count."""
 
-    __slots__ = ("lead_ms", "lead_n", "statuses")
+    __slots__ = ("blocked", "lead_ms", "lead_n", "statuses")
 
-    def __init__(self, statuses: dict[str, int], lead_ms: int, lead_n: int) -> None:
+    def __init__(self, statuses: dict[str, int], lead_ms: int, lead_n: int, blocked: int) -> None:
         self.statuses = statuses
         self.lead_ms = lead_ms
         self.lead_n = lead_n
+        self.blocked = blocked  # issues not done with at least one open `blocks` blocker
 
     @property
     def total(self) -> int:
@@ -142,8 +160,8 @@ class Counts:
     def average_lead_time_hours(self) -> float:
         return round(self.lead_ms / self.lead_n / 3_600_000, 2) if self.lead_n else 0.0
 
-    def as_tuple(self) -> tuple[dict[str, int], int, int]:
-        return self.statuses, self.lead_ms, self.lead_n
+    def as_tuple(self) -> tuple[dict[str, int], int, int, int]:
+        return self.statuses, self.lead_ms, self.lead_n, self.blocked
 
 
 def read_counts(conn: sqlite3.Connection) -> Counts:
@@ -153,25 +171,35 @@ def read_counts(conn: sqlite3.Connection) -> Counts:
         for name, n in kept.items()
         if name.startswith("status:") and n
     }
-    return Counts(statuses, int(kept.get("lead_ms", 0)), int(kept.get("lead_n", 0)))
+    return Counts(
+        statuses,
+        int(kept.get("lead_ms", 0)),
+        int(kept.get("lead_n", 0)),
+        int(kept.get("blocked", 0)),
+    )
 
 
-def recount(conn: sqlite3.Connection) -> tuple[Counts, dict[str, int]]:
+def recount(conn: sqlite3.Connection) -> tuple[Counts, dict[str, tuple[int, int]]]:
     """The counts and the open blockers computed from scratch (to check the kept ones)."""
     statuses = dict(conn.execute("SELECT status, COUNT(*) FROM issues GROUP BY status"))
     lead: Any = conn.execute(
         f"SELECT COALESCE(SUM({_LEAD_MS.format(r='i')}), 0), COUNT(*) FROM issues i "
         f"WHERE {_HAS_LEAD.format(r='i')}"
     ).fetchone()
-    blockers = dict(
-        conn.execute(
-            "SELECT d.issue_id, COUNT(*) FROM dependencies d JOIN issues b "
-            f"ON b.id = d.depends_on_id WHERE d.type = 'blocks' AND b.status NOT IN {DONE} "
-            "GROUP BY d.issue_id"
+    blockers = {
+        issue_id: (int(n), int(status in DONE_STATUSES))
+        for issue_id, n, status in conn.execute(
+            "SELECT d.issue_id, COUNT(*), a.status FROM dependencies d JOIN issues b "
+            "ON b.id = d.depends_on_id JOIN issues a ON a.id = d.issue_id "
+            f"WHERE d.type = 'blocks' AND b.status NOT IN {DONE} GROUP BY d.issue_id"
         )
-    )
-    return Counts(statuses, int(lead[0]), int(lead[1])), blockers
+    }
+    blocked = sum(1 for _, done in blockers.values() if not done)
+    return Counts(statuses, int(lead[0]), int(lead[1]), blocked), blockers
 
 
-def kept_blockers(conn: sqlite3.Connection) -> dict[str, int]:
-    return dict(conn.execute("SELECT issue_id, n FROM open_blockers"))
+def kept_blockers(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    return {
+        issue_id: (int(n), int(done))
+        for issue_id, n, done in conn.execute("SELECT issue_id, n, done FROM open_blockers")
+    }

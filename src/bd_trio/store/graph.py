@@ -168,7 +168,7 @@ def iter_blocked(
     cursor = conn.execute(
         f"SELECT {_prefixed('i')}, {_BLOCKER_IDS} AS blockers "
         f"FROM open_blockers ob JOIN issues i ON i.id = ob.issue_id "
-        f"WHERE i.status NOT IN {DONE} {below}"
+        f"WHERE ob.done = 0 {below}"
         "ORDER BY i.priority, i.created_at, i.id",
         () if parent is None else (parent,),
     )
@@ -178,14 +178,6 @@ def iter_blocked(
             BlockedIssue(issue, sorted(row["blockers"].split("\x1f")))
             for issue, row in zip(issues, rows, strict=True)
         ]
-
-
-def count_blocked(conn: sqlite3.Connection) -> int:
-    row = conn.execute(
-        "SELECT COUNT(*) FROM open_blockers ob JOIN issues i ON i.id = ob.issue_id "
-        f"WHERE i.status NOT IN {DONE}"
-    ).fetchone()
-    return int(row[0])
 
 
 def reaches(conn: sqlite3.Connection, start: str, target: str) -> bool:
