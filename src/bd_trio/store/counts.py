@@ -110,7 +110,11 @@ TABLES_AND_TRIGGERS = f"""
     END;
     CREATE TRIGGER blockers_dep_insert AFTER INSERT ON dependencies
     WHEN new.type = 'blocks' BEGIN
-        {_refresh_blockers("(new.issue_id)")}
+        -- One more open blocker (imports add thousands: an upsert, not a recount).
+        INSERT INTO open_blockers (issue_id, n, done)
+            SELECT new.issue_id, 1, a.status IN {DONE} FROM issues a JOIN issues b
+            ON b.id = new.depends_on_id WHERE a.id = new.issue_id AND b.status NOT IN {DONE}
+            ON CONFLICT(issue_id) DO UPDATE SET n = n + 1;
     END;
     CREATE TRIGGER blockers_dep_delete AFTER DELETE ON dependencies
     WHEN old.type = 'blocks' BEGIN
