@@ -46,12 +46,15 @@ def _add(name: str, amount: str, when: str = "1") -> str:
     )
 
 
-def _issue_terms(row: str, sign: str) -> str:
+def _status_term(row: str, sign: str) -> str:
+    return _add(f"'status:' || {row}.status", f"{sign}1")
+
+
+def _lead_terms(row: str, sign: str) -> str:
     return "\n".join(
         (
-            _add(f"'status:' || {row}.status", f"{sign}1"),
-            _add("'lead_ms'", f"{sign}{_LEAD_MS.format(r=row)}", _HAS_LEAD.format(r=row)),
-            _add("'lead_n'", f"{sign}1", _HAS_LEAD.format(r=row)),
+            _add("'lead_ms'", f"{sign}{_LEAD_MS.format(r=row)}"),
+            _add("'lead_n'", f"{sign}1"),
         )
     )
 
@@ -80,16 +83,32 @@ TABLES_AND_TRIGGERS = f"""
     CREATE INDEX idx_events_created ON events(created_at, event_type, issue_id);
 
     CREATE TRIGGER counts_issue_insert AFTER INSERT ON issues BEGIN
-        {_issue_terms("new", "+")}
+        {_status_term("new", "+")}
+    END;
+    CREATE TRIGGER counts_issue_insert_closed AFTER INSERT ON issues
+    WHEN {_HAS_LEAD.format(r="new")} BEGIN
+        {_lead_terms("new", "+")}
     END;
     CREATE TRIGGER counts_issue_delete AFTER DELETE ON issues BEGIN
-        {_issue_terms("old", "-")}
+        {_status_term("old", "-")}
         DELETE FROM open_blockers WHERE issue_id = old.id;
     END;
-    CREATE TRIGGER counts_issue_update AFTER UPDATE OF status, closed_at, created_at ON issues
-    BEGIN
-        {_issue_terms("old", "-")}
-        {_issue_terms("new", "+")}
+    CREATE TRIGGER counts_issue_delete_closed AFTER DELETE ON issues
+    WHEN {_HAS_LEAD.format(r="old")} BEGIN
+        {_lead_terms("old", "-")}
+    END;
+    CREATE TRIGGER counts_issue_status AFTER UPDATE OF status ON issues
+    WHEN old.status != new.status BEGIN
+        {_status_term("old", "-")}
+        {_status_term("new", "+")}
+    END;
+    CREATE TRIGGER counts_issue_lead_old AFTER UPDATE OF status, closed_at, created_at ON issues
+    WHEN {_HAS_LEAD.format(r="old")} BEGIN
+        {_lead_terms("old", "-")}
+    END;
+    CREATE TRIGGER counts_issue_lead_new AFTER UPDATE OF status, closed_at, created_at ON issues
+    WHEN {_HAS_LEAD.format(r="new")} BEGIN
+        {_lead_terms("new", "+")}
     END;
     CREATE TRIGGER blockers_issue_done AFTER UPDATE OF status ON issues
     WHEN (old.status IN {DONE}) != (new.status IN {DONE}) BEGIN
