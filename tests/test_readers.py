@@ -166,3 +166,31 @@ async def test_show_of_a_hub_is_not_run_on_the_loop(tmp_path: Path) -> None:
         assert not _small_show(store.conn, {"id": 5})
     finally:
         store.close()
+
+
+async def test_a_reader_remembers_blocked_until_the_next_commit(tmp_path: Path) -> None:
+    """The reader's per-commit answers: equal bytes while nothing was committed, a new answer
+    after another connection's commit (never a stale one)."""
+    import cbor2
+
+    from bd_trio.daemon.readerproc import OK, Reader
+    from conftest import OpRunner
+
+    ws = make_workspace(tmp_path)
+    writer = OpRunner(ws.db_path)
+    a, b = (writer("create", title=t)["id"] for t in ("a", "b"))
+    writer("dep_add", issue_id=b, depends_on_id=a)
+    reader = Reader(ws)
+    request = {"op": "blocked", "args": {}, "actor": "t", "encoding": "cbor"}
+    try:
+        kind, first = reader.answer(request)
+        assert kind == OK and [i["id"] for i in cbor2.loads(first)] == [b]
+        assert reader.answer(request)[1] is first  # remembered: the same bytes object
+        writer("close", id=a)
+        kind, after = reader.answer(request)
+        assert kind == OK and cbor2.loads(after) == []
+        other = {**request, "encoding": "json"}
+        assert reader.answer(other)[1] == b"[]"
+    finally:
+        reader.close()
+        writer.store.close()

@@ -45,6 +45,12 @@ OK, ERROR, JSONL_CHANGED = b"O", b"E", b"J"
 READY = b"R"
 
 
+# Answers that depend on the database alone (not on the time or the caller): remembered until
+# the next commit (`PRAGMA data_version`), so a repeated `blocked` costs a copy, not a query.
+PER_COMMIT_OPS = frozenset({"blocked", "dep_cycles", "label_list_all"})
+PER_COMMIT_ANSWERS = 4  # at most this many remembered answers (different arguments)
+
+
 class Reader:
     """One read-only connection and what a read needs besides it (config, the file's stamp)."""
 
@@ -52,6 +58,8 @@ class Reader:
         self.workspace = workspace
         self.configs = ConfigWatch(workspace)
         self.store = Store(workspace.db_path, read_only=True)
+        self._answers: dict[bytes, bytes] = {}
+        self._answers_version = -1
 
     def answer(self, request: dict[str, Any]) -> tuple[bytes, bytes]:
         try:
@@ -61,10 +69,16 @@ class Reader:
             with self.store.read() as conn:
                 if watch.file_changed(conn, self.workspace.jsonl_path):
                     return JSONL_CHANGED, b""
+                key = self._remembered_key(conn, request)
+                if key is not None and key in self._answers:
+                    return OK, self._answers[key]
                 result = spec.run(conn, parsed, ctx)
                 # Rows are encoded chunk by chunk inside the read transaction.
                 data = result if isinstance(result, Rows) else materialized(result)
-                return OK, encode(data, request["encoding"]).payload
+                payload = encode(data, request["encoding"]).payload
+                if key is not None and len(self._answers) < PER_COMMIT_ANSWERS:
+                    self._answers[key] = payload
+                return OK, payload
         except BdError as exc:
             return ERROR, cbor2.dumps(exc.to_dict())
         except Exception as exc:  # a bug: report it, keep serving
@@ -72,6 +86,16 @@ class Reader:
             return ERROR, cbor2.dumps(
                 {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
             )
+
+    def _remembered_key(self, conn: Any, request: dict[str, Any]) -> bytes | None:
+        """The key of a PER_COMMIT_OPS answer; forgets every answer after a commit."""
+        if request["op"] not in PER_COMMIT_OPS:
+            return None
+        version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+        if version != self._answers_version:
+            self._answers.clear()
+            self._answers_version = version
+        return cbor2.dumps([request["op"], request["args"], request["encoding"]], canonical=True)
 
     def close(self) -> None:
         self.store.close()
