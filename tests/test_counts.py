@@ -187,3 +187,44 @@ def test_a_reader_remembers_the_blocked_walk_only_until_a_commit(tmp_path: Path)
     assert calls == [1, 1, 1, 1]
     reader.close()
     writer.store.close()
+
+
+def test_a_later_migration_may_rebuild_the_issues_table(tmp_path: Path) -> None:
+    """A migration that rebuilds `issues` (create, copy, drop, rename: as adding a status
+    would) runs with the counts' triggers out of the way; they come back afterwards, with the
+    counts recomputed, and keep counting."""
+    from bd_trio.store import schema
+
+    ops = OpRunner(tmp_path / "rebuilt.db")
+    a = ops("create", title="a")["id"]
+    b = ops("create", title="b")["id"]
+    ops("dep_add", issue_id=b, depends_on_id=a)
+    conn = ops.store.conn
+    table = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'issues'").fetchone()[0]
+    rebuild = f"""
+        {table.replace("CREATE TABLE issues", "CREATE TABLE issues_copy", 1)};
+        INSERT INTO issues_copy SELECT * FROM issues;
+        DROP TABLE issues;
+        ALTER TABLE issues_copy RENAME TO issues;
+    """
+    conn.execute("PRAGMA user_version = 5")  # as if a migration 6 were still to run
+    original = schema.MIGRATIONS
+    schema.MIGRATIONS = (*original[:5], original[5] + rebuild)
+    try:
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("DROP TABLE issue_counts")
+        conn.execute("DROP TABLE open_blockers")
+        conn.execute("DROP INDEX idx_events_created")
+        schema.migrate(conn)
+        conn.execute("PRAGMA foreign_keys=ON")
+    finally:
+        schema.MIGRATIONS = original
+    assert set(counts.TRIGGER_NAMES) <= {
+        name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+    }
+    ops("create", title="c")
+    fresh, blockers = counts.recount(conn)
+    assert counts.read_counts(conn).as_tuple() == fresh.as_tuple()
+    assert counts.read_counts(conn).statuses == {"open": 3}
+    assert counts.kept_blockers(conn) == blockers == {b: (1, 0)}
+    ops.store.close()

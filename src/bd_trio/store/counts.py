@@ -21,8 +21,11 @@ longer block anything.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
+
+from bd_trio.store.sqlscript import statements
 
 # Statuses in which an issue no longer blocks its dependents (a new "done" status goes here).
 DONE_STATUSES: tuple[str, ...] = ("closed",)
@@ -73,7 +76,7 @@ def _refresh_blockers(ids: str) -> str:
 
 _DEPENDENTS = "(SELECT issue_id FROM dependencies WHERE depends_on_id = new.id AND type = 'blocks')"
 
-TABLES_AND_TRIGGERS = f"""
+TABLES = """
     CREATE TABLE issue_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
     CREATE TABLE open_blockers (
         issue_id TEXT PRIMARY KEY,
@@ -81,7 +84,9 @@ TABLES_AND_TRIGGERS = f"""
         done INTEGER NOT NULL  -- the blocked issue itself is done (not counted as blocked)
     ) WITHOUT ROWID;
     CREATE INDEX idx_events_created ON events(created_at, event_type, issue_id);
+"""
 
+TRIGGERS = f"""
     CREATE TRIGGER counts_issue_insert AFTER INSERT ON issues BEGIN
         {_status_term("new", "+")}
     END;
@@ -162,7 +167,26 @@ BACKFILL = f"""
         SELECT 'lead_n', COUNT(*) FROM issues i WHERE {_HAS_LEAD.format(r="i")};
 """
 
-MIGRATION = TABLES_AND_TRIGGERS + BACKFILL
+# Migration 6 creates the tables; the triggers are installed by `install_triggers` after every
+# migration (schema.migrate), so a later migration may rebuild `issues` or `dependencies`
+# (create, copy, drop, rename) without meeting triggers that name the other table.
+MIGRATION = TABLES
+TRIGGER_NAMES = tuple(re.findall(r"CREATE TRIGGER (\w+)", TRIGGERS))
+
+
+def drop_triggers(conn: sqlite3.Connection) -> None:
+    """Before migrations run: out of their way."""
+    for name in TRIGGER_NAMES:
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def install_triggers(conn: sqlite3.Connection) -> None:
+    """After migrations ran (inside their transaction): the triggers, and the counts they
+    keep computed from the rows as they are now."""
+    for statement in statements(TRIGGERS):
+        conn.execute(statement)
+    for statement in statements(BACKFILL):
+        conn.execute(statement)
 
 
 class Counts:

@@ -17,6 +17,7 @@ import sqlite3
 
 from bd_trio.errors import BdError
 from bd_trio.store import counts
+from bd_trio.store.sqlscript import statements
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the initial schema
@@ -171,19 +172,6 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _statements(script: str) -> list[str]:
-    """The statements of a migration (a trigger's body holds semicolons of its own)."""
-    out: list[str] = []
-    pending = ""
-    for piece in script.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                out.append(pending)
-            pending = ""
-    return out
-
-
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the database to SCHEMA_VERSION inside one immediate transaction."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -199,9 +187,13 @@ def migrate(conn: sqlite3.Connection) -> int:
     try:
         # Another process may have migrated while we waited for the lock.
         current = conn.execute("PRAGMA user_version").fetchone()[0]
+        if current < SCHEMA_VERSION:
+            counts.drop_triggers(conn)  # reinstalled below, over the migrated tables
         for version in range(current, SCHEMA_VERSION):
-            for statement in _statements(MIGRATIONS[version]):
+            for statement in statements(MIGRATIONS[version]):
                 conn.execute(statement)
+        if current < SCHEMA_VERSION:
+            counts.install_triggers(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
