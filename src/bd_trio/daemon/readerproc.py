@@ -48,7 +48,8 @@ READY = b"R"
 # Answers that depend on the database alone (not on the time or the caller): remembered until
 # the next commit (`PRAGMA data_version`), so a repeated `blocked` costs a copy, not a query.
 PER_COMMIT_OPS = frozenset({"blocked", "dep_cycles", "label_list_all"})
-PER_COMMIT_ANSWERS = 4  # at most this many remembered answers (different arguments)
+PER_COMMIT_ANSWERS = 4  # at most this many remembered answers (different arguments)...
+PER_COMMIT_BYTES = 32 << 20  # ...holding at most this much
 
 
 class Reader:
@@ -76,7 +77,7 @@ class Reader:
                 # Rows are encoded chunk by chunk inside the read transaction.
                 data = result if isinstance(result, Rows) else materialized(result)
                 payload = encode(data, request["encoding"]).payload
-                if key is not None and len(self._answers) < PER_COMMIT_ANSWERS:
+                if key is not None and self._room_for(payload):
                     self._answers[key] = payload
                 return OK, payload
         except BdError as exc:
@@ -86,6 +87,10 @@ class Reader:
             return ERROR, cbor2.dumps(
                 {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
             )
+
+    def _room_for(self, payload: bytes) -> bool:
+        held = sum(len(p) for p in self._answers.values())
+        return len(self._answers) < PER_COMMIT_ANSWERS and held + len(payload) <= PER_COMMIT_BYTES
 
     def _remembered_key(self, conn: Any, request: dict[str, Any]) -> bytes | None:
         """The key of a PER_COMMIT_OPS answer; forgets every answer after a commit."""
