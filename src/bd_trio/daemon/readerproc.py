@@ -19,6 +19,8 @@ The process ends when its stdin closes (the daemon stops, or died).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import struct
 import sys
@@ -43,6 +45,7 @@ from bd_trio.workspace import Workspace
 HEADER = struct.Struct(">I")
 OK, ERROR, JSONL_CHANGED = b"O", b"E", b"J"
 READY = b"R"
+PIPE_SIZE = 1 << 20  # the answers' pipe holds this much (Linux's default most for a user)
 
 
 # Answers that depend on the database alone (not on the time or the caller): remembered until
@@ -141,6 +144,9 @@ def main(argv: list[str]) -> int:
     # cannot corrupt the pipe's frames.
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    with contextlib.suppress(OSError, AttributeError):
+        # A bigger pipe: a 20 MB answer crosses in 20 reads of the daemon's loop, not 320.
+        fcntl.fcntl(answers.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
     reader = Reader(Workspace(beads_dir, db_path))
     try:
         serve(reader, sys.stdin.buffer, answers)

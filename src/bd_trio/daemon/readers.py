@@ -29,12 +29,14 @@ import trio
 
 from bd_trio.daemon import logs
 from bd_trio.daemon.memory import LARGE_RESPONSE, release_free_memory
+from bd_trio.daemon.readerproc import PIPE_SIZE
 from bd_trio.errors import BdError
 from bd_trio.protocol.encoded import Encoded
 from bd_trio.workspace import Workspace
 
 HEADER = struct.Struct(">I")
 DEFAULT_READER_PROCESSES = 2  # two cores: more would only queue behind each other
+PIPE_READ = 65536  # the least asked of the pipe per read (the most: PIPE_SIZE)
 RELEASE_AFTER_S = 0.2  # a big answer's memory is given back this long after it arrived
 
 
@@ -72,7 +74,8 @@ class ReaderProcess:
 
     async def _read(self, size: int) -> bytes:
         while len(self._buffer) < size:
-            data = await self._stdout.receive_some(max(65536, size - len(self._buffer)))
+            wanted = min(max(PIPE_READ, size - len(self._buffer)), PIPE_SIZE)
+            data = await self._stdout.receive_some(wanted)
             if not data:
                 raise ReaderDied("the reader process closed its pipe")
             if not self._buffer and len(data) == size:
