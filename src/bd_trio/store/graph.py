@@ -24,16 +24,21 @@ from bd_trio.store.issues import (
 )
 
 # True when issue `i` (outer alias) is blocked directly or through an ancestor. Direct
-# blockage is the row the triggers keep in open_blockers (store/counts.py).
+# blockage is the row the triggers keep in open_blockers (store/counts.py), checked first: the
+# walk up the parent-child chain runs only for an issue not blocked itself.
 _BLOCKED_SUBQUERY = """
-    EXISTS (
-        WITH RECURSIVE ancestors(id) AS (
-            SELECT i.id
-            UNION
-            SELECT d.depends_on_id FROM dependencies d JOIN ancestors a ON d.issue_id = a.id
-            WHERE d.type = 'parent-child'
+    (
+        EXISTS (SELECT 1 FROM open_blockers ob WHERE ob.issue_id = i.id)
+        OR EXISTS (
+            WITH RECURSIVE ancestors(id) AS (
+                SELECT d.depends_on_id FROM dependencies d
+                WHERE d.issue_id = i.id AND d.type = 'parent-child'
+                UNION
+                SELECT d.depends_on_id FROM dependencies d JOIN ancestors a ON d.issue_id = a.id
+                WHERE d.type = 'parent-child'
+            )
+            SELECT 1 FROM ancestors a JOIN open_blockers ob ON ob.issue_id = a.id
         )
-        SELECT 1 FROM ancestors a JOIN open_blockers ob ON ob.issue_id = a.id
     )
 """
 
