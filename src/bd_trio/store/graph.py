@@ -154,12 +154,11 @@ class BlockedIssue(NamedTuple):
 
 _CHUNK = 1000
 
-# An issue's open `blocks` blockers, sorted, joined by the unit separator.
+# An issue's open `blocks` blockers, joined by the unit separator (sorted in Python).
 _BLOCKER_IDS = f"""
-    (SELECT group_concat(id, char(31)) FROM (
-        SELECT d.depends_on_id AS id FROM dependencies d JOIN issues b ON b.id = d.depends_on_id
-        WHERE d.issue_id = i.id AND d.type = 'blocks' AND b.status NOT IN {DONE}
-        ORDER BY d.depends_on_id))
+    (SELECT group_concat(d.depends_on_id, char(31)) FROM dependencies d
+        JOIN issues b ON b.id = d.depends_on_id
+        WHERE d.issue_id = i.id AND d.type = 'blocks' AND b.status NOT IN {DONE})
 """
 
 
