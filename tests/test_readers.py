@@ -194,3 +194,14 @@ async def test_a_reader_remembers_blocked_until_the_next_commit(tmp_path: Path) 
     finally:
         reader.close()
         writer.store.close()
+
+
+async def test_reader_processes_end_with_the_daemon(tmp_path: Path) -> None:
+    """Nothing keeps running after the daemon stops: its reader processes are gone."""
+    ws = make_workspace(tmp_path)
+    async with running_daemon(ws) as _, client(ws) as bd:
+        await _fill(bd)
+        pids = await _readers_ready(bd)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # exited and reaped (a zombie would still answer)
