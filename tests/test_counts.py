@@ -228,3 +228,20 @@ def test_a_later_migration_may_rebuild_the_issues_table(tmp_path: Path) -> None:
     assert counts.read_counts(conn).statuses == {"open": 3}
     assert counts.kept_blockers(conn) == blockers == {b: (1, 0)}
     ops.store.close()
+
+
+def test_doctor_finds_and_recounts_counts_out_of_step(tmp_path: Path) -> None:
+    ops = OpRunner(tmp_path / "doctor.db")
+    a = ops("create", title="a")["id"]
+    b = ops("create", title="b")["id"]
+    ops("dep_add", issue_id=b, depends_on_id=a)
+    assert ops("doctor", check="counts")["ok"]
+    ops.store.conn.execute("UPDATE issue_counts SET n = n + 5 WHERE name = 'status:open'")
+    ops.store.conn.execute("DELETE FROM open_blockers")
+    found = ops("doctor", check="counts")["checks"][0]
+    assert not found["ok"] and "open blockers" in found["detail"]
+    fixed = ops("doctor", check="counts", fix=True)["checks"][0]
+    assert fixed["fixed"] == "recounted"
+    assert ops("doctor", check="counts")["ok"]
+    assert ops("stats")["open_issues"] == 2 and ops("stats")["blocked_issues"] == 1
+    ops.store.close()
