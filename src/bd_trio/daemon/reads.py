@@ -134,6 +134,7 @@ class ReadPool:
                 return answer
         if not self.in_process(op, reports_progress):
             assert self.processes is not None
+            self.counters.read()
             try:
                 return await self.processes.read(op, args, actor, deadline, encoding)
             except JsonlChangedInReader:
