@@ -29,10 +29,18 @@ _dep = st.tuples(
 step = st.one_of(
     _dep,
     _dep,
-    st.tuples(st.just("create"), pick, st.sampled_from(["open", "in_progress", "blocked"])),
+    st.tuples(
+        st.just("create"),
+        pick,
+        st.sampled_from(["open", "in_progress", "blocked", "hooked", "deferred", "pinned"]),
+    ),
     st.tuples(st.just("close"), pick, st.none()),
     st.tuples(st.just("reopen"), pick, st.none()),
-    st.tuples(st.just("status"), pick, st.sampled_from(["open", "in_progress", "blocked"])),
+    st.tuples(
+        st.just("status"),
+        pick,
+        st.sampled_from(["open", "in_progress", "blocked", "hooked", "deferred", "pinned"]),
+    ),
     st.tuples(st.just("dep_remove"), st.tuples(pick, pick), st.none()),
     st.tuples(st.just("delete"), pick, st.none()),
     st.tuples(st.just("renumber"), pick, st.none()),
@@ -94,7 +102,10 @@ def reference(conn: Any) -> tuple[set[str], set[str]]:
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(st.sampled_from(["open", "in_progress", "blocked", "closed"]), max_size=ISSUES),
+    st.lists(
+        st.sampled_from(["open", "in_progress", "blocked", "closed", "hooked", "deferred"]),
+        max_size=ISSUES,
+    ),
     st.lists(step, min_size=1, max_size=40),
 )
 def test_kept_counts_match_a_full_recount(
@@ -207,14 +218,17 @@ def test_a_later_migration_may_rebuild_the_issues_table(tmp_path: Path) -> None:
         DROP TABLE issues;
         ALTER TABLE issues_copy RENAME TO issues;
     """
-    conn.execute("PRAGMA user_version = 5")  # as if a migration 6 were still to run
+    last = len(schema.MIGRATIONS) - 1  # the counts' migration, as if it were still to run
+    assert schema.MIGRATIONS[last] == counts.MIGRATION
+    conn.execute(f"PRAGMA user_version = {last}")
     original = schema.MIGRATIONS
-    schema.MIGRATIONS = (*original[:5], original[5] + rebuild)
+    schema.MIGRATIONS = (*original[:last], counts.MIGRATION + rebuild)
     try:
         conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute("DROP TABLE issue_counts")
         conn.execute("DROP TABLE open_blockers")
         conn.execute("DROP INDEX idx_events_created")
+        conn.execute("DROP INDEX idx_issues_deferred")
         schema.migrate(conn)
         conn.execute("PRAGMA foreign_keys=ON")
     finally:
@@ -244,4 +258,21 @@ def test_doctor_finds_and_recounts_counts_out_of_step(tmp_path: Path) -> None:
     assert fixed["fixed"] == "recounted"
     assert ops("doctor", check="counts")["ok"]
     assert ops("stats")["open_issues"] == 2 and ops("stats")["blocked_issues"] == 1
+    ops.store.close()
+
+
+def test_stats_ready_count_leaves_out_deferred_work(tmp_path: Path) -> None:
+    """Deferred issues (defer_until in the future) are not ready, blocked or not; stats agrees
+    with ready."""
+    ops = OpRunner(tmp_path / "deferred.db")
+    a, b, c = (ops("create", title=t)["id"] for t in ("a", "b", "c"))
+    ops("dep_add", issue_id=b, depends_on_id=a)
+    for issue_id in (b, c):  # b is blocked too: counted once
+        ops.store.conn.execute(
+            "UPDATE issues SET defer_until = '2999-01-01T00:00:00Z' WHERE id = ?", (issue_id,)
+        )
+    assert [i["id"] for i in ops("ready", limit=0)] == [a]
+    assert ops("stats")["ready_issues"] == 1
+    ops.store.conn.execute("UPDATE issues SET defer_until = '2000-01-01T00:00:00Z'")
+    assert ops("stats")["ready_issues"] == len(ops("ready", limit=0)) == 2
     ops.store.close()

@@ -84,6 +84,7 @@ TABLES = """
         done INTEGER NOT NULL  -- the blocked issue itself is done (not counted as blocked)
     ) WITHOUT ROWID;
     CREATE INDEX idx_events_created ON events(created_at, event_type, issue_id);
+    CREATE INDEX idx_issues_deferred ON issues(defer_until) WHERE defer_until IS NOT NULL;
 """
 
 TRIGGERS = f"""

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
+from bd_trio.model import clock
 from bd_trio.model.issue import Issue
 from bd_trio.store.connection import per_commit
 from bd_trio.store.counts import DONE
@@ -55,6 +56,12 @@ _ALL_BLOCKED = """
 """
 
 
+# Upstream's defer_until: deferred work is not offered before then (stored as UTC RFC 3339
+# text, so it compares as text). Only `open` issues are ever ready: `deferred`, `pinned`,
+# `hooked` and `blocked` ones never are.
+NOT_DEFERRED = "(i.defer_until IS NULL OR i.defer_until <= ?)"
+
+
 def ready_issues(
     conn: sqlite3.Connection,
     *,
@@ -63,13 +70,14 @@ def ready_issues(
     assignee: str | None = None,
     claimable_by: str | None = None,
     filters: ReadyFilters | None = None,
+    now: str | None = None,
 ) -> list[Issue]:
     """Ready work in output order (with `claimable_by`: only what that actor may claim, i.e.
     unassigned or assigned to it). With a limit, candidates are checked one by one in index
     order until the page is full; without one (`limit` 0) the blocked set of the whole graph
     is computed once instead (per-candidate checks would visit every open issue anyway)."""
-    where = ["i.status = 'open'"]
-    params: list[Any] = []
+    where = ["i.status = 'open'", NOT_DEFERRED]
+    params: list[Any] = [now or clock.now()]
     sort = "priority"
     if filters is not None:
         filters.add_to(where, params)
@@ -145,6 +153,17 @@ def count_blocked_open(conn: sqlite3.Connection) -> int:
         return int(row[0])
 
     return per_commit(conn, "blocked_open", count)
+
+
+def count_not_ready_open(conn: sqlite3.Connection, now: str) -> int:
+    """Open issues that are not ready: those in the blocked set, and those deferred past
+    `now` (defer_until) while not blocked (few; found through their index)."""
+    deferred = conn.execute(
+        "SELECT COUNT(*) FROM issues i INDEXED BY idx_issues_deferred "
+        f"WHERE i.defer_until > ? AND i.status = 'open' AND NOT {_BLOCKED_SUBQUERY}",
+        (now,),
+    ).fetchone()
+    return count_blocked_open(conn) + int(deferred[0])
 
 
 class BlockedIssue(NamedTuple):
