@@ -130,6 +130,20 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def children_of(pid: int) -> list[int]:
+    """The pids of a process's children (a daemon's reader processes)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return out
+
+
 def timed(fn: Any, *args: Any) -> float:
     start = time.perf_counter()
     fn(*args)

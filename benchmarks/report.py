@@ -73,20 +73,30 @@ def markdown(results: dict[str, Any]) -> str:
         f"## The daemon against the floor of its design ({floor['agents']} agents x "
         f"{floor['creates_per_agent']} creates, median of {floor['repeats']} alternating runs)",
         "",
-        "| server | ops/s | p50 | p99 | CPU per create (all threads) | of it, the event loop |",
-        "|---|---|---|---|---|---|",
+        "CPU per create in microseconds, split: event loop (main thread), writer (database "
+        "thread, with the JSONL export), worker threads, reader processes.",
+        "",
+        "| agents | server | ops/s | p50 | p99 | CPU per create | loop | writer | worker threads "
+        "| reader processes |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for side in ("daemon", "floor"):
-        row = floor[side]
-        lines.append(
-            f"| {side} | {fmt(row['ops_per_s'])} | {fmt(row['p50_ms'], ' ms')} | "
-            f"{fmt(row['p99_ms'], ' ms')} | {fmt(row['cpu_us_per_create'], ' us')} | "
-            f"{fmt(row['loop_cpu_us_per_create'], ' us')} |"
-        )
+    for kind in ("client", "raw"):
+        for side in ("daemon", "floor"):
+            row = floor[kind][side]
+            split = row["cpu_split_us"]
+            lines.append(
+                f"| {kind} | {side} | {fmt(row['ops_per_s'])} | {fmt(row['p50_ms'], ' ms')} | "
+                f"{fmt(row['p99_ms'], ' ms')} | {fmt(row['cpu_us_per_create'], ' us')} | "
+                f"{fmt(split['loop'])} | {fmt(split['writer'])} | "
+                f"{fmt(split['worker_threads'])} | {fmt(split['reader_processes'])} |"
+            )
     lines += [
         "",
-        f"Ratios daemon / floor: throughput {fmt(floor['throughput_ratio'], 'x')}, CPU per "
-        f"create {fmt(floor['cpu_ratio'], 'x')}.",
+        "Ratios daemon / floor: project-client agents throughput "
+        f"{fmt(floor['client']['throughput_ratio'], 'x')}, CPU per create "
+        f"{fmt(floor['client']['cpu_ratio'], 'x')}; raw-client agents throughput "
+        f"{fmt(floor['raw']['throughput_ratio'], 'x')}, CPU per create "
+        f"{fmt(floor['raw']['cpu_ratio'], 'x')}.",
     ]
     big = results["big_reads"]
     lines += [
@@ -178,14 +188,15 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Scale (p50 per query; daemon RSS measured after each query's rounds)",
         "",
-        "| issues | query | answer (issues) | direct | daemon | daemon RSS |",
-        "|---|---|---|---|---|---|",
+        "| issues | query | answer (issues) | direct | daemon | daemon RSS | reader processes' "
+        "RSS |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in results["scale"]:
         lines.append(
             f"| {row['size']:,} | {row['query']} | {row['answer_size']:,} | "
             f"{fmt(row['direct_p50_ms'], ' ms')} | {fmt(row['daemon_p50_ms'], ' ms')} | "
-            f"{fmt(row['daemon_rss_mb'], ' MB')} |"
+            f"{fmt(row['daemon_rss_mb'], ' MB')} | {fmt(row.get('readers_rss_mb'), ' MB')} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bd_trio.client.blocking import BlockingClient
-from harness import Direct, daemon, make_workspace, rss_mb, summarize_ms
+from harness import Direct, children_of, daemon, make_workspace, rss_mb, summarize_ms
 
 QUERIES: dict[str, tuple[str, dict[str, Any]]] = {
     "list (limit 50)": ("list", {"limit": 50}),
@@ -58,12 +58,14 @@ def scale(base: Path, sizes: list[int], rounds: int) -> list[dict[str, Any]]:
         }
         direct.close()
         memory: dict[str, float] = {}
+        readers: dict[str, float] = {}  # the reader processes' resident size, summed
         daemon_results: dict[str, dict[str, Any]] = {}
         with daemon(workspace) as pid, BlockingClient(workspace.socket_path, timeout=600) as client:
             memory["after start"] = rss_mb(pid)
             for name, (op, args) in QUERIES.items():
                 daemon_results[name] = _measure(client, op, _args(args, busy), rounds)
                 memory[name] = rss_mb(pid)  # resident size after this query's rounds
+                readers[name] = sum(rss_mb(child) for child in children_of(pid))
         for name in QUERIES:
             rows.append(
                 {
@@ -74,6 +76,7 @@ def scale(base: Path, sizes: list[int], rounds: int) -> list[dict[str, Any]]:
                     "daemon_p50_ms": daemon_results[name]["p50_ms"],
                     "daemon_p99_ms": daemon_results[name]["p99_ms"],
                     "daemon_rss_mb": memory[name],
+                    "readers_rss_mb": round(readers[name], 1),
                     "daemon_rss_after_start_mb": memory["after start"],
                     "build_s": round(built, 2),
                 }

@@ -71,6 +71,12 @@ async def test_no_loop_step_is_long_while_big_reads_run(tmp_path: Path) -> None:
     async with running_daemon(ws) as _server:
         async with client(ws) as warm:
             await warm.ping()
+            # Steady state: big reads run in the reader processes, which the first big read
+            # starts (until they are ready, reads run in the daemon's read threads).
+            await warm.call("list", {"limit": 1})
+            with trio.fail_after(60):
+                while len((await warm.call("health"))["reader_processes"]) < 2:
+                    await trio.sleep(0.05)
         trio.lowlevel.add_instrument(timer)
         answers: dict[str, int] = {"blocked": 0, "ready": 0, "list": 0, "ping": 0, "create": 0}
         try:

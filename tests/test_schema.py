@@ -57,7 +57,8 @@ def test_any_status_and_type_are_stored_but_priority_is_checked(tmp_path: Path) 
 
 
 def test_migration_from_version_5_keeps_data_triggers_and_indexes(tmp_path: Path) -> None:
-    from bd_trio.store.schema import MIGRATIONS, _statements
+    from bd_trio.store.schema import MIGRATIONS
+    from bd_trio.store.sqlscript import statements as _statements
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)

@@ -576,7 +576,8 @@ COMMANDS: tuple[Command | Group, ...] = (
     Command(
         "doctor",
         "admin.doctor",
-        "Check the database (integrity, foreign keys, dependencies, cycles, claims, counters), "
+        "Check the database (integrity, foreign keys, dependencies, cycles, claims, counters, "
+        "the counts kept for stats and blocked), "
         "issues.jsonl, the daemon and its version, git's merge driver, permissions. "
         "--check=validate: the database checks; --check=pollution: issues of another prefix.",
         opts=(

@@ -21,3 +21,5 @@ class DaemonOptions:
     auto_sync_s: float | None = None
     # Stop after this long without a request (a daemon that auto-start launched); None: never.
     idle_timeout_s: float | None = None
+    # Reader processes for reads that can be big (daemon/readers.py); 0: read threads only.
+    reader_processes: int = 2

@@ -5,14 +5,15 @@
            ├─ writer task            (its database thread owns the write connection)
            ├─ exporter task          (debounced JSONL export, optional git commit)
            ├─ claim sweeper          (expired claims back to the ready queue)
+           ├─ reader processes       (big reads, off the daemon's GIL: daemon/readers.py)
            ├─ signal watcher         (SIGTERM/SIGINT -> graceful stop)
            └─ handler nursery
                 ├─ accept loop       (one listener on the Unix socket)
                 └─ one task per connection
 
 Requests: `ping` and `health` are answered on the loop from memory; writes go to the writer's
-database thread (daemon/writer.py), reads to read-only connections in worker threads
-(daemon/reads.py). The event loop itself runs no SQLite and reads no files.
+database thread (daemon/writer.py), reads to reader processes or read-only connections in
+worker threads (daemon/reads.py). The event loop itself runs no SQLite and reads no files.
 
 Stop (signal, `shutdown` request or `Server.request_stop`): close the listener, let requests in
 flight finish (up to `shutdown_grace_s`), close the writer's queue so it drains what is queued,
@@ -106,6 +107,7 @@ class Server:
         health["jsonl_error"] = None if refused is None else refused.error.to_dict()
         health["auto_sync_s"] = self.options.auto_sync_s
         health["sync"] = self.sync_status.to_dict()
+        health["reader_processes"] = self._reads.reader_pids() if self._reads is not None else []
         return health
 
     def warning(self) -> str | None:
@@ -167,7 +169,15 @@ class Server:
             return await self.writer.call(Job(run=run, deadline=deadline, writes=True))
         assert self._reads is not None
         try:
-            return await self._reads.read(run, deadline, encoding)
+            return await self._reads.read(
+                run,
+                deadline,
+                encoding,
+                op=op,
+                args=args,
+                actor=actor or "unknown",
+                reports_progress=on_progress is not None,
+            )
         except JsonlChanged:  # the writer imports the file first, then runs the read
             return await self.writer.call(Job(run=run, deadline=deadline, writes=False))
 
@@ -184,7 +194,9 @@ class Server:
         try:
             configs = ConfigWatch(self.workspace)
             store = Store(self.workspace.db_path, synchronous=self.options.synchronous)
-            self._reads = ReadPool(self.workspace, configs, self.counters)
+            self._reads = ReadPool(
+                self.workspace, configs, self.counters, processes=self.options.reader_processes
+            )
             writer = self._writer = Writer(
                 store,
                 self.workspace,
@@ -200,6 +212,7 @@ class Server:
             listener = await self._bind()
             async with trio.open_nursery() as root:
                 await root.start(writer.run)
+                await root.start(self._reads.run)
                 root.start_soon(
                     run_exporter,
                     writer,

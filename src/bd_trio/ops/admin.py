@@ -10,10 +10,11 @@ from bd_trio.errors import BdError
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import no_args, operation
-from bd_trio.store import claims, graph, tombstones
+from bd_trio.store import claims, counts, graph, tombstones
 from bd_trio.store import issues as rows
 from bd_trio.store.ids import split_numeric_id
 from bd_trio.store.schema import MIGRATIONS, SCHEMA_VERSION
+from bd_trio.store.sqlscript import statements
 
 
 def _tables(conn: sqlite3.Connection) -> dict[str, list[str]]:
@@ -92,7 +93,15 @@ class DoctorRequest:
         self.clean = clean
 
 
-DATABASE_CHECKS = ("integrity", "foreign_keys", "dependencies", "cycles", "claims", "counters")
+DATABASE_CHECKS = (
+    "integrity",
+    "foreign_keys",
+    "dependencies",
+    "cycles",
+    "claims",
+    "counters",
+    "counts",
+)
 CHECK_GROUPS = {"validate": DATABASE_CHECKS, "pollution": ("pollution",)}
 
 
@@ -187,6 +196,23 @@ def _counters(conn: sqlite3.Connection, ctx: OpContext, r: DoctorRequest) -> dic
     )
 
 
+def _counts(conn: sqlite3.Connection, ctx: OpContext, r: DoctorRequest) -> dict[str, Any]:
+    """The counts the triggers keep (stats, blocked) against a full recount."""
+    fresh, blockers = counts.recount(conn)
+    off = []
+    if counts.read_counts(conn).as_tuple() != fresh.as_tuple():
+        off.append("status, lead time or blocked counts")
+    if counts.kept_blockers(conn) != blockers:
+        off.append("open blockers")
+    fixed = None
+    if off and r.fix:
+        for statement in statements(counts.BACKFILL):
+            conn.execute(statement)
+        fixed = "recounted"
+    detail = f"out of step: {', '.join(off)}" if off else "kept counts match a full recount"
+    return _result("counts", not off or r.fix, detail, fixed)
+
+
 def _pollution(conn: sqlite3.Connection, ctx: OpContext, r: DoctorRequest) -> dict[str, Any]:
     """Issues whose id has another project's prefix (imported or created by mistake)."""
     foreign = [
@@ -214,5 +240,6 @@ _CHECKS = {
     "cycles": _cycles,
     "claims": _claims,
     "counters": _counters,
+    "counts": _counts,
     "pollution": _pollution,
 }

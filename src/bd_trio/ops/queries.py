@@ -13,7 +13,7 @@ from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import no_args, operation
 from bd_trio.ops.rows import Rows
-from bd_trio.store import graph
+from bd_trio.store import counts, graph
 from bd_trio.store.issues import ISSUE_COLUMNS, ListFilter, issues_from_rows, list_issues
 
 
@@ -115,16 +115,17 @@ def blocked(conn: sqlite3.Connection, parent: str | None, ctx: OpContext) -> Row
 def stats(conn: sqlite3.Connection, _: None, ctx: OpContext) -> dict[str, Any]:
     """The 0.12 flat counts, plus the newer `summary` (the same counts, and tombstones) and
     `recent_activity` (the last 24 hours of the audit trail)."""
-    counts = graph.status_counts(conn)
+    kept = counts.read_counts(conn)  # kept in step by triggers: no scan of the issues
+    statuses = kept.statuses
     flat = {
-        "total_issues": sum(counts.values()),
-        "open_issues": counts.get("open", 0),
+        "total_issues": kept.total,
+        "open_issues": statuses.get("open", 0),
         # upstream's `hooked` (claimed by a worker) is work in progress too
-        "in_progress_issues": sum(counts.get(s, 0) for s in IN_PROGRESS_STATUSES),
-        "closed_issues": counts.get("closed", 0),
-        "blocked_issues": graph.count_blocked(conn),
-        "ready_issues": graph.count_ready(conn, ctx.now),
-        "average_lead_time_hours": graph.average_lead_time_hours(conn),
+        "in_progress_issues": sum(statuses.get(s, 0) for s in IN_PROGRESS_STATUSES),
+        "closed_issues": statuses.get("closed", 0),
+        "blocked_issues": kept.blocked,
+        "ready_issues": statuses.get("open", 0) - graph.count_not_ready_open(conn, ctx.now),
+        "average_lead_time_hours": kept.average_lead_time_hours(),
     }
     tombstones = conn.execute("SELECT COUNT(*) FROM tombstones").fetchone()[0]
     return {

@@ -10,15 +10,42 @@ from __future__ import annotations
 import contextlib
 import itertools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from bd_trio.errors import BdError
 from bd_trio.store.schema import migrate
 
 SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
 DEFAULT_BUSY_TIMEOUT_S = 30.0
+T = TypeVar("T")
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that can hold answers computed for one committed state (`per_commit`)."""
+
+    memo: dict[str, tuple[int, Any]] | None = None
+
+
+def per_commit(conn: sqlite3.Connection, key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered on a read-only connection until another connection commits.
+
+    Inside a read transaction `PRAGMA data_version` names the committed state the transaction
+    sees; it changes when any other connection has committed since. A read-only connection
+    never commits itself, so an equal version means an equal database. Other connections
+    (the writer's, direct mode's) compute every time."""
+    memo = getattr(conn, "memo", None)
+    if memo is None or not conn.in_transaction:
+        return compute()
+    version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+    kept = memo.get(key)
+    if kept is not None and kept[0] == version:
+        return cast(T, kept[1])
+    value = compute()
+    memo[key] = (version, value)
+    return value
 
 
 class Store:
@@ -46,6 +73,7 @@ class Store:
             timeout=busy_timeout_s,
             isolation_level=None,
             check_same_thread=False,
+            factory=_Connection,
         )
         self.conn.row_factory = sqlite3.Row
         try:
@@ -58,6 +86,7 @@ class Store:
             migrate(self.conn)
             if read_only:
                 self.conn.execute("PRAGMA query_only=ON")
+                self.conn.memo = {}
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             raise BdError(

@@ -18,6 +18,8 @@ import sqlite3
 from collections.abc import Callable
 
 from bd_trio.errors import BdError
+from bd_trio.store import counts
+from bd_trio.store.sqlscript import statements
 
 
 def _drop_value_checks(conn: sqlite3.Connection) -> None:
@@ -236,22 +238,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     """
     ALTER TABLE comments ADD COLUMN extra TEXT NOT NULL DEFAULT '';
     """,
+    # 10: counts kept in step by triggers (store/counts.py): issues per status, lead time, and
+    # each issue's open blockers, so stats, ready and blocked cost what changed.
+    counts.MIGRATION,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def _statements(script: str) -> list[str]:
-    """The statements of a migration (a trigger's body holds semicolons of its own)."""
-    out: list[str] = []
-    pending = ""
-    for piece in script.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                out.append(pending)
-            pending = ""
-    return out
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -269,13 +261,17 @@ def migrate(conn: sqlite3.Connection) -> int:
     try:
         # Another process may have migrated while we waited for the lock.
         current = conn.execute("PRAGMA user_version").fetchone()[0]
+        if current < SCHEMA_VERSION:
+            counts.drop_triggers(conn)  # reinstalled below, over the migrated tables
         for version in range(current, SCHEMA_VERSION):
             step = MIGRATIONS[version]
             if callable(step):
                 step(conn)
                 continue
-            for statement in _statements(step):
+            for statement in statements(step):
                 conn.execute(statement)
+        if current < SCHEMA_VERSION:
+            counts.install_triggers(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
