@@ -215,6 +215,12 @@ VALID_ARGS: dict[str, dict[str, object]] = {
     "repair_deps": {"fix": False},
     "doctor": {"check": "validate"},
     "search": {"query": "x"},
+    "watch": {"since": 0},
+    "ping": {},
+    "health": {},
+    "shutdown": {},
+    "flush": {},
+    "sync": {"message": "m"},
 }
 
 

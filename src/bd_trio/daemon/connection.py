@@ -13,6 +13,7 @@ import math
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import trio
@@ -27,6 +28,7 @@ from bd_trio.protocol.envelope import (
     EnvelopeError,
     Request,
     error_response,
+    item_message,
     ok_response,
     parse_request,
     progress_message,
@@ -120,7 +122,13 @@ class Connection:
                 data = await self._execute_with_progress(request)
             else:
                 data = await self.execute(
-                    request.op, request.args, request.actor, request.timeout_ms, CBOR
+                    request.op,
+                    request.args,
+                    request.actor,
+                    request.timeout_ms,
+                    CBOR,
+                    None,
+                    partial(self._send_item, request.id),
                 )
             if isinstance(data, Encoded):
                 return cbor_ok_frame(request.id, data)
@@ -157,6 +165,10 @@ class Connection:
         if failure is not None:
             raise failure
         return outcome
+
+    async def _send_item(self, request_id: int, item: Any) -> None:
+        """A streaming operation's item (daemon/feeds.py bounds how long this may take)."""
+        await self._send_frame(item_message(request_id, item))
 
     async def _send(self, response: dict[str, Any] | bytes) -> int:
         if isinstance(response, bytes):

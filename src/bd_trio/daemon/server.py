@@ -27,14 +27,14 @@ import errno
 import os
 import signal
 import socket as stdlib_socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import trio
 
-from bd_trio.daemon import logs
+from bd_trio.daemon import feeds, logs, waiting
 from bd_trio.daemon.autosync import SyncStatus, run_auto_sync
 from bd_trio.daemon.batches import ChunkedBatch
 from bd_trio.daemon.configwatch import ConfigWatch
@@ -51,13 +51,26 @@ from bd_trio.daemon.syncing import run_sync
 from bd_trio.daemon.watchdog import run_watchdog
 from bd_trio.daemon.writer import Writer
 from bd_trio.errors import BdError
-from bd_trio.ops import get_op
+from bd_trio.ops import OpSpec, get_op
+from bd_trio.ops.registry import LOOP, STREAMING
 from bd_trio.ops.rows import materialized
-from bd_trio.store import Store
-from bd_trio.sync.gitsync import parse_sync
+from bd_trio.protocol.encoded import CBOR
+from bd_trio.store import Store, feed
 from bd_trio.workspace import Workspace
 
 Progress = Callable[[int, int], None]
+Stream = Callable[[Any], Awaitable[None]]
+
+
+class _Call(NamedTuple):
+    """One request on its way to a route."""
+
+    spec: OpSpec
+    parsed: Any
+    actor: str
+    timeout_ms: int
+    encoding: str
+    on_progress: Progress | None
 
 
 class Server:
@@ -80,6 +93,8 @@ class Server:
 
     def request_stop(self) -> None:
         self._stop.set()
+        if self._writer is not None:
+            self._writer.changes.wake()  # waiters and streams look up and finish
 
     @property
     def stopping(self) -> bool:
@@ -115,14 +130,16 @@ class Server:
         timeout_ms: int,
         encoding: str,
         on_progress: Progress | None = None,
+        stream: Stream | None = None,
     ) -> Any:
         """The answer's data, or an `Encoded` payload (a read, encoded in its thread).
-        `on_progress(done, total)` hears how far a long operation got (on the loop)."""
+        `on_progress(done, total)` hears how far a long operation got (on the loop);
+        `stream(item)` sends a streaming operation's items (the connection's frames)."""
         self.counters.request()
         if op == "ping":  # the liveness probe: no extra await on its way
             return self.counters.ping()
         try:
-            return await self._execute(op, args, actor, timeout_ms, encoding, on_progress)
+            return await self._execute(op, args, actor, timeout_ms, encoding, on_progress, stream)
         except BdError:
             self.counters.error()
             raise
@@ -135,33 +152,89 @@ class Server:
         timeout_ms: int,
         encoding: str,
         on_progress: Progress | None,
+        stream: Stream | None = None,
     ) -> Any:
+        """Dispatch by the operation's route (ops/registry.py)."""
+        spec = get_op(op)
+        own, wait_s = spec.split_wait(args)
+        parsed = spec.parse_args(own)  # bad input never reaches the database
+        if spec.route == LOOP:
+            return self._answer_on_loop(op)
+        if spec.route == STREAMING:
+            if stream is None:
+                raise BdError(
+                    "bad_request",
+                    f"{op} streams: it is served over the CBOR protocol only (not JSON lines)",
+                )
+            return await feeds.stream_changes(
+                self.writer.changes, self._feed_reader(), parsed.since, stream, self.stopping_now
+            )
+        request = _Call(spec, parsed, actor or "unknown", timeout_ms, encoding, on_progress)
+        if wait_s is None:
+            return (await self._run(request))[0]
+        return await waiting.until_not_empty(
+            lambda: self._run(request), self.writer.changes, wait_s, self.stopping_now
+        )
+
+    def _answer_on_loop(self, op: str) -> Any:
+        """The operations of route `loop` (ping has its own fast path in `execute`)."""
         if op == "health":
             return self.health()
         if op == "shutdown":
             self.request_stop()
             return {"stopping": True, "pid": os.getpid()}
-        deadline = trio.current_time() + timeout_ms / 1000
-        if op == "flush":
-            return _flush_data(await self.writer.call(self.writer.flush_job(deadline)))
-        if op == "sync":
-            request = parse_sync(args)
-            return await run_sync(self.writer, request, actor or "unknown", self.sync_lock)
-        spec = get_op(op)
-        parsed = spec.parse_args(args)  # bad input never reaches the database
-        if op == "batch" and not parsed.atomic:  # a chunk per group: fair to other agents
-            chunked = ChunkedBatch(parsed, actor or "unknown")
-            job = Job(None, deadline, writes=True, chunked=chunked, on_progress=on_progress)
-            return await self.writer.call(job)
-        report = _from_thread(on_progress) if on_progress is not None else None
-        run = partial(_run_op, spec.run, parsed, actor or "unknown", report)
+        return self.counters.ping()
+
+    def stopping_now(self) -> bool:
+        return self._stop.is_set()
+
+    async def _run(self, call: _Call) -> tuple[Any, bool]:
+        """(the answer's data, whether it holds something: a waiting operation's test)."""
+        spec, parsed, actor = call.spec, call.parsed, call.actor
+        deadline = trio.current_time() + call.timeout_ms / 1000
+        if spec.name == "flush":
+            return _flush_data(await self.writer.call(self.writer.flush_job(deadline))), True
+        if spec.name == "sync":
+            return await run_sync(self.writer, parsed, actor, self.sync_lock), True
+        if spec.name == "batch" and not parsed.atomic:  # a chunk per group: fair to others
+            chunked = ChunkedBatch(parsed, actor)
+            job = Job(None, deadline, writes=True, chunked=chunked, on_progress=call.on_progress)
+            return await self.writer.call(job), True
+        report = _from_thread(call.on_progress) if call.on_progress is not None else None
+        run = partial(_run_op, spec.run, parsed, actor, report)
         if spec.writes:
-            return await self.writer.call(Job(run=run, deadline=deadline, writes=True))
+            result = await self.writer.call(Job(run=run, deadline=deadline, writes=True))
+            return result, bool(result)
         assert self._reads is not None
+        held: list[bool] = []
+
+        def probed(conn: Any, group: Group) -> Any:  # the read thread notes if it found any
+            result = run(conn, group)
+            held.append(bool(result))
+            return result
+
         try:
-            return await self._reads.read(run, deadline, encoding)
+            return await self._reads.read(probed, deadline, call.encoding), any(held)
         except JsonlChanged:  # the writer imports the file first, then runs the read
-            return await self.writer.call(Job(run=run, deadline=deadline, writes=False))
+            result = await self.writer.call(Job(run=run, deadline=deadline, writes=False))
+            return result, bool(result)
+
+    def _feed_reader(self) -> feeds.ReadChanges:
+        async def read(since: int, limit: int) -> list[dict[str, Any]]:
+            got: list[list[dict[str, Any]]] = []
+
+            def changes(conn: Any, group: Group) -> None:
+                got.append(feed.changes_since(conn, since, limit))
+
+            deadline = trio.current_time() + feeds.READ_TIMEOUT_S
+            assert self._reads is not None
+            try:
+                await self._reads.read(changes, deadline, CBOR)
+            except JsonlChanged:
+                await self.writer.call(Job(run=changes, deadline=deadline, writes=False))
+            return got[0]
+
+        return read
 
     # --- lifecycle ------------------------------------------------------------------------
 

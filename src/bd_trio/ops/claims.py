@@ -60,7 +60,7 @@ def parse_ready_claim(a: Args) -> ReadyClaimRequest:
     )
 
 
-@operation("ready_claim", parse=parse_ready_claim, writes=True)
+@operation("ready_claim", parse=parse_ready_claim, writes=True, waits=True)
 def ready_claim(
     conn: sqlite3.Connection, request: ReadyClaimRequest, ctx: OpContext
 ) -> list[dict[str, Any]]:

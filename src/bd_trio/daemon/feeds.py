@@ -1,0 +1,65 @@
+"""The `watch` stream: the changes after a cursor, one frame each, then each new commit's
+changes as the writer publishes them (daemon/changes.py), until the client goes away or the
+daemon stops.
+
+The stream reads the changes from the database (a reader thread), from its own cursor: the
+writer keeps nothing for a subscriber and never waits for one. A subscriber that does not
+read its frames for SLOW_SUBSCRIBER_S (the socket's buffer is full) is cut off with an error
+that names the cursor to resume from; resuming with `since` = the last cursor it received
+misses nothing and repeats nothing, across disconnects and daemon restarts (the cursor lives
+in the database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import trio
+
+from bd_trio.daemon import logs
+from bd_trio.daemon.changes import Changes
+
+SLOW_SUBSCRIBER_S = 10.0
+READ_TIMEOUT_S = 30.0
+BATCH = 1000
+
+ReadChanges = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
+Send = Callable[[Any], Awaitable[None]]
+
+
+class CutOff(trio.BrokenResourceError):
+    """A subscriber too slow to read its frames: its connection is closed (a frame may be half
+    sent). The client knows the last cursor it got and resumes from it."""
+
+
+async def stream_changes(
+    changes: Changes,
+    read: ReadChanges,
+    since: int | None,
+    send: Send,
+    stopping: Callable[[], bool],
+    slow_after_s: float = SLOW_SUBSCRIBER_S,
+) -> dict[str, Any]:
+    """Send every change after `since` (None: from now on); return `{cursor, stopped}` when
+    the daemon stops (the answer after the frames)."""
+    cursor = changes.cursor if since is None else since
+    while not stopping():
+        seen = changes.cursor
+        batch = await read(cursor, BATCH)
+        for change in batch:
+            with trio.move_on_after(slow_after_s) as scope:
+                await send(change)
+            if scope.cancelled_caught:
+                logs.get().warning(
+                    "watch cut off: the subscriber did not read for %g s (at cursor %d)",
+                    slow_after_s,
+                    cursor,
+                )
+                raise CutOff(f"slow subscriber cut off at cursor {cursor}")
+            cursor = change["cursor"]
+        if len(batch) == BATCH:
+            continue  # more are there already
+        while changes.cursor <= max(seen, cursor) and not stopping():
+            await changes.wait_next()
+    return {"cursor": cursor, "stopped": True}

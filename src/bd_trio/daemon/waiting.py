@@ -1,0 +1,35 @@
+"""Waiting operations through the daemon (`ready --wait`, `ready --claim --wait`, `events`
+with `wait_ms`): run the operation; if its answer is empty, sleep until the writer publishes
+a commit (daemon/changes.py), then run it again; answer the empty result when the wait ends.
+
+Nobody polls: between two commits a waiter costs nothing but its task. The cursor is noted
+before each run, so a commit that lands while the operation runs wakes the waiter at once
+instead of being missed. A claim whose lease passes is expired by the sweeper through the
+writer, so that too is a commit that wakes waiters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import trio
+
+from bd_trio.daemon.changes import Changes
+
+
+async def until_not_empty(
+    run: Callable[[], Awaitable[tuple[Any, bool]]],
+    changes: Changes,
+    wait_s: float,
+    stopping: Callable[[], bool],
+) -> Any:
+    until = trio.current_time() + wait_s
+    while True:
+        seen = changes.cursor
+        result, found = await run()
+        if found or trio.current_time() >= until or stopping():
+            return result
+        with trio.move_on_at(until):
+            while changes.cursor <= seen and not stopping():
+                await changes.wait_next()
