@@ -216,6 +216,7 @@ VALID_ARGS: dict[str, dict[str, object]] = {
     "doctor": {"check": "validate"},
     "search": {"query": "x"},
     "watch": {"since": 0},
+    "cursor": {},
     "ping": {},
     "health": {},
     "shutdown": {},

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bd_trio.ops import OpContext, get_op
+from bd_trio.model import clock
+from bd_trio.ops import OpContext, OpSpec, get_op
 from bd_trio.ops.rows import materialized
 from bd_trio.store import Store, claims
 from bd_trio.sync import watch
@@ -89,10 +90,33 @@ class DirectBackend:
         args: dict[str, Any],
         on_progress: Callable[[int, int], None] | None = None,
     ) -> Any:
-        if op == "sync":  # git and the database: the same engine as the daemon's
-            return self._sync(args)
         spec = get_op(op)
-        parsed = spec.parse_args(args)  # a bad request never touches the database
+        own, wait_s = spec.split_wait(args)
+        parsed = spec.parse_args(own)  # a bad request never touches the database
+        if op == "sync":  # git and the database: the same engine as the daemon's
+            return self._sync(parsed)
+        if wait_s is None:
+            return self._run(spec, parsed, on_progress)
+        from bd_trio.backend import filewatch
+
+        return filewatch.until_not_empty(
+            lambda: self._run(spec, parsed, on_progress),
+            self.workspace.db_path,
+            wait_s,
+            self._next_due_s,
+        )
+
+    def _next_due_s(self) -> float | None:
+        """Seconds until the next claim's lease passes (None: none will)."""
+        with self.store.read() as conn:
+            due = claims.next_expiry(conn)
+        if due is None:
+            return None
+        return (clock.parse_ts(due) - clock.parse_ts(clock.now())).total_seconds()
+
+    def _run(
+        self, spec: OpSpec, parsed: Any, on_progress: Callable[[int, int], None] | None
+    ) -> Any:
         self._import_if_changed()
         ctx = self._context()
         ctx.progress = on_progress
@@ -105,11 +129,10 @@ class DirectBackend:
         with self.store.read() as conn:  # Rows are read inside the transaction
             return materialized(spec.run(conn, parsed, ctx))
 
-    def _sync(self, args: dict[str, Any]) -> dict[str, Any]:
-        from bd_trio.sync.gitsync import SyncEngine, parse_sync
+    def _sync(self, request: Any) -> dict[str, Any]:
+        from bd_trio.sync.gitsync import SyncEngine
         from bd_trio.sync.syncdb import StoreSyncDatabase
 
-        request = parse_sync(args)
         database = StoreSyncDatabase(self.store, self.workspace, self.config, self.actor)
         engine = SyncEngine(self.workspace.root, self.workspace.beads_dir, database)
         summary = engine.run(

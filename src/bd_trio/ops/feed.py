@@ -5,7 +5,8 @@ it, `since` (a cursor, 0 = from the oldest change kept) and `limit` give the cha
 cursor, oldest first: `{cursor, id, event, actor, at, ...}`. With `wait_ms` it answers as soon
 as there is at least one (registry: waiting operations).
 
-`watch` streams the same objects as frames until the client goes away (daemon only).
+`watch` streams the same objects as frames until the client goes away (daemon only);
+`cursor` names the newest cursor (where "from now on" begins).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bd_trio.errors import BdError
 from bd_trio.model import validate
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
-from bd_trio.ops.registry import STREAMING, operation
+from bd_trio.ops.registry import STREAMING, no_args, operation
 from bd_trio.store import feed
 from bd_trio.store import issues as rows
 
@@ -57,6 +58,12 @@ def events(conn: sqlite3.Connection, request: FeedRequest, ctx: OpContext) -> li
         rows.require_issue(conn, request.issue_id)
         return rows.events_of(conn, request.issue_id)
     return feed.changes_since(conn, request.since, request.limit)
+
+
+@operation("cursor", parse=no_args, writes=False)
+def cursor(conn: sqlite3.Connection, parsed: None, ctx: OpContext) -> dict[str, int]:
+    """The feed's newest cursor: where "from now on" starts."""
+    return {"cursor": feed.last_cursor(conn)}
 
 
 class WatchRequest(NamedTuple):

@@ -114,6 +114,7 @@ OP_MODULES: dict[str, str] = {
     "reopen": "issues",
     "events": "feed",
     "watch": "feed",
+    "cursor": "feed",
     "ping": "control",
     "health": "control",
     "shutdown": "control",

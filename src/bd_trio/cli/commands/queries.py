@@ -6,7 +6,7 @@ from typing import Any
 
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, out, usage
-from bd_trio.cli.parsing import comma_list, priority
+from bd_trio.cli.parsing import comma_list, priority, wait_ms
 from bd_trio.cli.session import backend, call
 
 
@@ -70,9 +70,11 @@ def ready(
     unassigned: bool = False,
     sort: str | None = None,
     parent: str | None = None,
+    wait: str | None = None,
 ) -> None:
     """Open issues with nothing blocking them: what to work on next. With --claim: claim the
-    first one you may take, in one step (exactly one caller gets each issue)."""
+    first one you may take, in one step (exactly one caller gets each issue). With --wait:
+    when nothing is ready, wait for work instead of polling."""
     p = priority(prio)
     args: dict[str, Any] = {} if claim else {"limit": limit}
     if p is not None:
@@ -94,6 +96,8 @@ def ready(
         if not claim:
             usage("--lease goes with --claim")
         args["lease"] = lease
+    if wait is not None:
+        args["wait_ms"] = wait_ms(wait)
     with backend() as be:
         issues = call(be, "ready_claim" if claim else "ready", args)
     if g.current.json:
