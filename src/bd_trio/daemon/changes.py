@@ -17,6 +17,7 @@ class Changes:
     def __init__(self, cursor: int = 0) -> None:
         self.cursor = cursor  # the newest committed change
         self.published = 0  # how many commits published a new cursor (stats, tests)
+        self.waiting = 0  # tasks waiting for the next commit right now (health: `waiting`)
         self._changed = trio.Event()
 
     def publish(self, cursor: int) -> None:
@@ -37,9 +38,13 @@ class Changes:
         """Return the newest cursor once it is past `cursor` (at once if it already is).
         Cancel it with a scope for a deadline."""
         while self.cursor <= cursor:
-            await self._changed.wait()
+            await self.wait_next()
         return self.cursor
 
     async def wait_next(self) -> None:
         """The next publish (or wake), whatever the cursor."""
-        await self._changed.wait()
+        self.waiting += 1
+        try:
+            await self._changed.wait()
+        finally:
+            self.waiting -= 1

@@ -117,6 +117,8 @@ class Server:
             dirty=self.exports.pending,
         )
         health["auto_sync_s"] = self.options.auto_sync_s
+        health["cursor"] = writer.changes.cursor  # the feed's newest change
+        health["waiting"] = writer.changes.waiting  # requests and streams waiting for one
         health["sync"] = self.sync_status.to_dict()
         return health
 
