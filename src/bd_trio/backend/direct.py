@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bd_trio.model import clock
 from bd_trio.ops import OpContext, OpSpec, get_op
 from bd_trio.ops.rows import materialized
-from bd_trio.store import Store, claims
+from bd_trio.store import Store, claims, feed
 from bd_trio.sync import watch
 from bd_trio.workspace import Config, Workspace
 
@@ -123,8 +123,11 @@ class DirectBackend:
         self._expire_claims(ctx.now)
         if spec.writes:
             with self.store.transaction() as conn:
+                before = feed.last_cursor(conn)
                 result = spec.run(conn, parsed, ctx)
+                after = feed.last_cursor(conn)
             self._wrote = True
+            self._hooks(before, after)
             return result
         with self.store.read() as conn:  # Rows are read inside the transaction
             return materialized(spec.run(conn, parsed, ctx))
@@ -148,8 +151,20 @@ class DirectBackend:
             due = claims.any_due(conn, now)
         if due:
             with self.store.transaction() as conn:
-                if claims.expire_due(conn, now):
-                    self._wrote = True
+                before = feed.last_cursor(conn)
+                expired = claims.expire_due(conn, now)
+                after = feed.last_cursor(conn)
+            if expired:
+                self._wrote = True
+                self._hooks(before, after)
+
+    def _hooks(self, before: int, after: int) -> None:
+        """Run the hooks of this command's own changes (cursors in (before, after]), after
+        their COMMIT (bd_trio/hookconfig.py)."""
+        if after > before:
+            from bd_trio.backend import direct_hooks
+
+            direct_hooks.run(self.store, self.workspace.root, before, after, self.notices)
 
     def flush(self) -> None:
         """Export the dirty issues, after importing the file if it changed meanwhile (another

@@ -41,10 +41,11 @@ class Changes:
             await self.wait_next()
         return self.cursor
 
-    async def wait_next(self) -> None:
-        """The next publish (or wake), whatever the cursor."""
-        self.waiting += 1
+    async def wait_next(self, *, counted: bool = True) -> None:
+        """The next publish (or wake), whatever the cursor. `counted`: a request or stream
+        (health's `waiting`), not one of the daemon's own tasks."""
+        self.waiting += counted
         try:
             await self._changed.wait()
         finally:
-            self.waiting -= 1
+            self.waiting -= counted

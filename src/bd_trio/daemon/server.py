@@ -41,6 +41,7 @@ from bd_trio.daemon.configwatch import ConfigWatch
 from bd_trio.daemon.connection import Connection
 from bd_trio.daemon.counters import Counters
 from bd_trio.daemon.exporter import ExportSchedule, run_exporter
+from bd_trio.daemon.hooks import ReadIssue, run_hooks
 from bd_trio.daemon.jobs import Group, Job
 from bd_trio.daemon.lockfile import DaemonLock
 from bd_trio.daemon.options import DaemonOptions
@@ -51,11 +52,13 @@ from bd_trio.daemon.syncing import run_sync
 from bd_trio.daemon.watchdog import run_watchdog
 from bd_trio.daemon.writer import Writer
 from bd_trio.errors import BdError
+from bd_trio.hookconfig import HookStats
 from bd_trio.ops import OpSpec, get_op
 from bd_trio.ops.registry import LOOP, STREAMING
 from bd_trio.ops.rows import materialized
 from bd_trio.protocol.encoded import CBOR
 from bd_trio.store import Store, feed
+from bd_trio.store import issues as rows
 from bd_trio.workspace import Workspace
 
 Progress = Callable[[int, int], None]
@@ -88,6 +91,7 @@ class Server:
         # Held by a sync for its whole run and by each export: no export while git works.
         self.sync_lock = trio.Lock()
         self.sync_status = SyncStatus()
+        self.hook_stats = HookStats()
 
     # --- control --------------------------------------------------------------------------
 
@@ -119,6 +123,7 @@ class Server:
         health["auto_sync_s"] = self.options.auto_sync_s
         health["cursor"] = writer.changes.cursor  # the feed's newest change
         health["waiting"] = writer.changes.waiting  # requests and streams waiting for one
+        health["hooks"] = self.hook_stats.to_dict()
         health["sync"] = self.sync_status.to_dict()
         return health
 
@@ -221,6 +226,24 @@ class Server:
             result = await self.writer.call(Job(run=run, deadline=deadline, writes=False))
             return result, bool(result)
 
+    def _issue_reader(self) -> ReadIssue:
+        async def read(issue_id: str) -> dict[str, Any] | None:
+            got: list[dict[str, Any] | None] = []
+
+            def issue(conn: Any, group: Group) -> None:
+                found = rows.get_issue(conn, issue_id)
+                got.append(None if found is None else found.to_dict())
+
+            assert self._reads is not None
+            deadline = trio.current_time() + feeds.READ_TIMEOUT_S
+            try:
+                await self._reads.read(issue, deadline, CBOR)
+            except JsonlChanged:
+                await self.writer.call(Job(run=issue, deadline=deadline, writes=False))
+            return got[0]
+
+        return read
+
     def _feed_reader(self) -> feeds.ReadChanges:
         async def read(since: int, limit: int) -> list[dict[str, Any]]:
             got: list[list[dict[str, Any]]] = []
@@ -293,6 +316,14 @@ class Server:
                         self.sync_status,
                         self.sync_lock,
                     )
+                root.start_soon(
+                    run_hooks,
+                    self.workspace.root,
+                    writer.changes,
+                    self._feed_reader(),
+                    self._issue_reader(),
+                    self.hook_stats,
+                )
                 if self.options.handle_signals:
                     root.start_soon(self._watch_signals)
                 async with trio.open_nursery() as handlers:

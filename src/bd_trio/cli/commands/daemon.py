@@ -31,6 +31,13 @@ def _print_health(health: dict[str, Any]) -> None:
     out(f"  Queue depth: {health['queue_depth']}")
     out(f"  Connections: {health['connections']}")
     out(f"  Requests served: {health['requests_served']}")
+    hooks = health.get("hooks")
+    if hooks and hooks.get("configured"):
+        line = f"  Hooks: {hooks['configured']} configured, {hooks['ran']} runs"
+        line += f", {hooks['failed']} failed"
+        out(line)
+        if hooks.get("last_error"):
+            out(f"    last failure: {hooks['last_error']}")
 
 
 def _start_options(
