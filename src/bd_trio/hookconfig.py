@@ -22,12 +22,12 @@ is not owned by the user or others may write it (then it could be someone else's
 
 Each run gets the change and the issue as JSON on stdin: `{"change": {cursor, id, event,
 actor, at, ...}, "issue": Issue or null}` (the issue as it stands when the hook runs: the
-daemon runs hooks after answering, so a later change may be in already) and BD_EVENT, BD_ISSUE_ID, BD_CURSOR,
-BD_WORKSPACE in its environment; it runs in the workspace root. The daemon runs hooks after
-the COMMIT, in a task of its own, one at a time in feed order, never in the writer's way
-(daemon/hooks.py); direct mode runs them in the command that made the change, after its
-COMMIT (backend/direct.py). A run that exits non-zero or passes its timeout (then it is
-killed) is logged, and counted in `bd daemon status`.
+daemon runs hooks after answering, so a later change may be in already) and BD_EVENT,
+BD_ISSUE_ID, BD_CURSOR, BD_WORKSPACE in its environment; it runs in the workspace root.
+The daemon runs hooks after the COMMIT, in a task of its own, one at a time in feed order,
+never in the writer's way (daemon/hooks.py); direct mode runs them in the command that made
+the change, after its COMMIT (backend/direct_hooks.py). A run that exits non-zero or passes
+its timeout (then it is killed) is logged, and counted in `bd daemon status`.
 """
 
 from __future__ import annotations
