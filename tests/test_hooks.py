@@ -22,6 +22,17 @@ def configure(tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch, **hoo
     return path
 
 
+def daemon_sees_hooks(daemon: DaemonThread | None, count: int) -> None:
+    """The daemon looks at hooks.json once a second: wait until it has these hooks."""
+    if daemon is None:
+        return
+    deadline = time.monotonic() + 30
+    with daemon.client() as client:
+        while client.health()["hooks"]["configured"] != count:
+            assert time.monotonic() < deadline, "the daemon never read hooks.json"
+            time.sleep(0.02)
+
+
 def appears(path: Path, lines: int = 1) -> list[str]:
     """The file's lines once it has `lines` of them (the daemon runs hooks after the reply)."""
     deadline = time.monotonic() + 30
@@ -35,7 +46,11 @@ def appears(path: Path, lines: int = 1) -> list[str]:
 
 
 def test_hooks_get_the_change_and_the_issue_on_stdin(
-    tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch, bd: BdRunner
+    tmp_path: Path,
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bd: BdRunner,
+    daemon: DaemonThread | None,
 ) -> None:
     log = tmp_path / "hook.log"
     configure(
@@ -45,6 +60,7 @@ def test_hooks_get_the_change_and_the_issue_on_stdin(
         on_create=f"cat >> {log}",
         on_close=["/bin/sh", "-c", f'echo "closed $BD_ISSUE_ID $BD_CURSOR" >> {log}'],
     )
+    daemon_sees_hooks(daemon, 2)
     bd("create", "hooked", "-p", "1").ok()
     bd("update", "bd-1", "--priority", "2").ok()  # no hook for updates
     bd("close", "bd-1").ok()
@@ -56,7 +72,11 @@ def test_hooks_get_the_change_and_the_issue_on_stdin(
 
 
 def test_a_hook_in_files_git_carries_never_runs(
-    tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch, bd: BdRunner
+    tmp_path: Path,
+    repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bd: BdRunner,
+    daemon: DaemonThread | None,
 ) -> None:
     pwned = repo / "pwned"
     planted = {"on_create": f"touch {pwned}", "on_change": f"touch {pwned}"}
@@ -66,6 +86,7 @@ def test_a_hook_in_files_git_carries_never_runs(
     (repo / ".beads" / "hooks.json").write_text(json.dumps({"*": planted}))
     marker = tmp_path / "marker"
     configure(tmp_path, repo, monkeypatch, on_change=f"echo ran >> {marker}")
+    daemon_sees_hooks(daemon, 1)
     bd("create", "innocent").ok()
     appears(marker)  # the user's own hook ran: the planted ones would have run by now
     assert not pwned.exists()
@@ -86,6 +107,7 @@ def test_failing_and_slow_hooks_are_reported_not_fatal(
         on_close="sleep 5",
         timeout=0.3,
     )
+    daemon_sees_hooks(daemon, 2)
     created = bd("create", "x")
     assert created.exit_code == 0
     closed = bd("close", "bd-1")

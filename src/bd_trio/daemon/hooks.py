@@ -5,7 +5,8 @@ commit the writer publishes, it reads the new changes (a reader thread) and runs
 that match, one at a time in feed order, each under `trio.move_on_after(timeout)` (a run past
 it is killed). The writer never waits for it: a slow hook only makes this task fall behind in
 the feed, which it then catches up from the database. Failures are logged and counted
-(`health["hooks"]`, shown by `bd daemon status`).
+(`health["hooks"]`, shown by `bd daemon status`). A change to hooks.json is seen within
+RELOAD_S.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bd_trio.daemon.changes import Changes
 from bd_trio.hookconfig import Hook, Hooks, HookStats
 
 BATCH = 1000
+RELOAD_S = 1.0  # how often hooks.json is looked at (a stat; read again when it changed)
 
 ReadChanges = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
 ReadIssue = Callable[[str], Awaitable[dict[str, Any] | None]]
@@ -37,12 +39,19 @@ async def run_hooks(
 ) -> None:
     cursor = changes.cursor  # changes before the daemon started were not its to hook
     config = hookconfig.HooksFile(root, logs.get().warning)
-    stats.configured = (await trio.to_thread.run_sync(config.current)).total
+    hooks = await _current(config, stats)
+    looked = trio.current_time()
     while True:
-        while changes.cursor <= cursor:
-            await changes.wait_next(counted=False)
-        hooks = await trio.to_thread.run_sync(config.current)  # a stat; read when changed
-        stats.configured = hooks.total
+        # A commit, or time to look at hooks.json again (a stat in a thread, at most once a
+        # RELOAD_S: a busy writer does not pay a thread hop per commit for it).
+        with trio.move_on_at(looked + RELOAD_S):
+            while changes.cursor <= cursor:
+                await changes.wait_next(counted=False)
+        if trio.current_time() >= looked + RELOAD_S:
+            hooks = await _current(config, stats)
+            looked = trio.current_time()
+        if changes.cursor <= cursor:
+            continue
         if not hooks.total:
             cursor = changes.cursor  # nothing to run: skip what was committed
             continue
@@ -52,6 +61,12 @@ async def run_hooks(
                 issue = await read_issue(change["id"])
                 await run_one(hook, change, issue, hooks, root, stats)
             cursor = change["cursor"]
+
+
+async def _current(config: hookconfig.HooksFile, stats: HookStats) -> Hooks:
+    hooks = await trio.to_thread.run_sync(config.current)
+    stats.configured = hooks.total
+    return hooks
 
 
 async def run_one(
