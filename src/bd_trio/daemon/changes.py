@@ -6,9 +6,18 @@ The writer task calls `publish(cursor)` after each COMMIT (on the event loop). W
 then read what they need from the database themselves, from their own cursor. The writer
 therefore never holds a subscriber's data and never waits for one: a slow subscriber falls
 behind in the database, not in the writer's memory.
+
+Claim waiters (`ready --claim --wait`) stand in lines instead, one line per kind of request
+(the same filters and actor): a commit wakes the first of each line only. Waiters of one line
+are interchangeable, so if the first finds nothing the others would not either; if it claims
+an issue, that claim is itself a commit and wakes the next. A create thus costs two claim
+attempts (the winner's and one that finds nothing), not one per waiter.
 """
 
 from __future__ import annotations
+
+from collections import deque
+from collections.abc import Hashable
 
 import trio
 
@@ -19,20 +28,51 @@ class Changes:
         self.published = 0  # how many commits published a new cursor (stats, tests)
         self.waiting = 0  # tasks waiting for the next commit right now (health: `waiting`)
         self._changed = trio.Event()
+        self._lines: dict[Hashable, deque[trio.Event]] = {}
 
     def publish(self, cursor: int) -> None:
-        """The writer committed changes up to `cursor`: wake every waiter (event loop)."""
+        """The writer committed changes up to `cursor`: wake every waiter and the first of
+        each line (event loop)."""
         if cursor <= self.cursor:
             return
         self.cursor = cursor
         self.published += 1
         changed, self._changed = self._changed, trio.Event()
         changed.set()
+        for line in self._lines.values():
+            if line:
+                line.popleft().set()
 
     def wake(self) -> None:
-        """Wake waiters without a new cursor (shutdown: they look again and finish)."""
+        """Wake every waiter without a new cursor (shutdown: they look again and finish)."""
         changed, self._changed = self._changed, trio.Event()
         changed.set()
+        for line in self._lines.values():
+            while line:
+                line.popleft().set()
+
+    async def wait_in_line(self, key: Hashable, *, front: bool) -> None:
+        """Wait for a commit as one of a line of interchangeable waiters (`front`: one who
+        was woken and found nothing keeps its place at the head)."""
+        line = self._lines.setdefault(key, deque())
+        turn = trio.Event()
+        if front:
+            line.appendleft(turn)
+        else:
+            line.append(turn)
+        self.waiting += 1
+        try:
+            await turn.wait()
+        except BaseException:
+            if not turn.is_set():  # gave up (its deadline): leave the line
+                line.remove(turn)
+            elif line:  # woken as it gave up: the wake goes to the next one
+                line.popleft().set()
+            raise
+        finally:
+            self.waiting -= 1
+            if not line and self._lines.get(key) is line:
+                del self._lines[key]
 
     async def wait_past(self, cursor: int) -> int:
         """Return the newest cursor once it is past `cursor` (at once if it already is).

@@ -42,18 +42,20 @@ async def run_hooks(
     hooks = await _current(config, stats)
     looked = trio.current_time()
     while True:
-        # A commit, or time to look at hooks.json again (a stat in a thread, at most once a
-        # RELOAD_S: a busy writer does not pay a thread hop per commit for it).
-        with trio.move_on_at(looked + RELOAD_S):
-            while changes.cursor <= cursor:
-                await changes.wait_next(counted=False)
+        if not hooks.total:  # none configured: the task does not even listen to commits
+            await trio.sleep_until(looked + RELOAD_S)
+            cursor = changes.cursor  # what was committed meanwhile had no hook to run
+        else:  # a commit, or time to look at hooks.json again
+            with trio.move_on_at(looked + RELOAD_S):
+                while changes.cursor <= cursor:
+                    await changes.wait_next(counted=False)
         if trio.current_time() >= looked + RELOAD_S:
+            # A stat in a thread, once a RELOAD_S: a busy writer pays nothing per commit.
             hooks = await _current(config, stats)
             looked = trio.current_time()
-        if changes.cursor <= cursor:
-            continue
-        if not hooks.total:
-            cursor = changes.cursor  # nothing to run: skip what was committed
+            if not hooks.total:
+                cursor = changes.cursor
+        if not hooks.total or changes.cursor <= cursor:
             continue
         batch = await read_changes(cursor, BATCH)
         for change in batch:

@@ -179,8 +179,12 @@ class Server:
         request = _Call(spec, parsed, actor or "unknown", timeout_ms, encoding, on_progress)
         if wait_s is None:
             return (await self._run(request))[0]
+        # A claim consumes what it finds: its waiters stand in a line per actor and filters.
+        line = None
+        if spec.writes and isinstance(own, dict):
+            line = (op, request.actor, repr(sorted(own.items())))
         return await waiting.until_not_empty(
-            lambda: self._run(request), self.writer.changes, wait_s, self.stopping_now
+            lambda: self._run(request), self.writer.changes, wait_s, self.stopping_now, line
         )
 
     def _answer_on_loop(self, op: str) -> Any:
