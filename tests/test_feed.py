@@ -242,3 +242,40 @@ async def test_slow_subscriber_is_cut_off_and_never_slows_the_publisher() -> Non
             await stream_changes(changes, read, 0, send.send, lambda: False, slow_after_s=0.05)
     assert published.is_set() and changes.cursor == 1100
     receive.close()
+
+
+def test_claim_with_ready_filters_and_wait(
+    repo: Path, daemon: DaemonThread | None, bd: BdRunner
+) -> None:
+    bd("create", "a bug", "-t", "bug").ok()
+    waiter = spawn(
+        repo, daemon, "ready", "--claim", "-t", "feature", "-l", "ui", "--wait", "60s", "--json"
+    )
+    until_waiting(daemon)
+    bd("create", "a feature, not ui", "-t", "feature").ok()
+    bd("create", "the one", "-t", "feature", "-l", "ui").ok()
+    code, out, err = finish(waiter)
+    assert code == 0, err
+    assert [i["title"] for i in json.loads(out)] == ["the one"]
+    assert bd("show", "bd-1", "--json").ok().json()[0]["status"] == "open"
+
+
+def test_illegal_job_transitions_raise() -> None:
+    from bd_trio.daemon.jobs import IllegalTransition, Job, JobState, JobStates
+
+    async def main() -> None:
+        states = JobStates()
+        job = Job(run=None, deadline=trio.current_time() + 10)
+        with pytest.raises(IllegalTransition, match="from queued to done"):
+            states.finish(job)
+        assert states.take_or_skip(job, trio.current_time())
+        assert not states.abandon(job)  # taken: the handler waits for the real outcome
+        states.finish(job)
+        assert job.state is JobState.DONE
+        with pytest.raises(IllegalTransition):
+            states.requeue(job)
+        late = Job(run=None, deadline=trio.current_time() - 1)
+        assert not states.take_or_skip(late, trio.current_time())
+        assert late.state is JobState.ABANDONED
+
+    trio.run(main)

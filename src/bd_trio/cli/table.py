@@ -162,7 +162,7 @@ COMMANDS: tuple[Command | Group, ...] = (
         "ready",
         "queries.ready",
         "Open issues with nothing blocking them: what to work on next. With --claim: claim "
-        "the first one you may take, in one step.",
+        "the first one you may take (all the filters apply), in one step.",
         opts=(
             Opt("limit", ("--limit", "-n"), "int", 10, help="At most N (0 = all)"),
             PRIORITY,

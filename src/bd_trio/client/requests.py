@@ -225,14 +225,25 @@ def ready(
 ) -> Request[list[t.Issue]]:
     """Ready work (sort: priority, oldest or hybrid; parent: descendants of an issue); with
     `claim=True`, claim the first ready issue the caller may take and return it as a
-    one-element list ([] when none is left; the other filters do not apply). With `wait`
+    one-element list ([] when none is left; the same filters apply, `limit` does not). With `wait`
     (seconds): when nothing is ready, wait up to that long for work (woken by the commit
-    that made it ready, no polling), then [] ."""
+    that made it ready, no polling), then []."""
     wait_ms = _wait_ms(wait)
     if claim:
         return Request(
             "ready_claim",
-            _args(lease=lease, priority=priority, assignee=assignee, wait_ms=wait_ms),
+            _args(
+                lease=lease,
+                priority=priority,
+                assignee=assignee,
+                issue_type=issue_type,
+                labels=labels,
+                labels_any=labels_any,
+                unassigned=unassigned,
+                sort=sort,
+                parent=parent,
+                wait_ms=wait_ms,
+            ),
         )
     return Request(
         "ready",

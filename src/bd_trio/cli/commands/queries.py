@@ -89,8 +89,6 @@ def ready(
         "sort": sort,
         "parent": parent,
     }
-    if claim and any(value is not None for value in filters.values()):
-        usage("--claim takes --priority and --assignee; the other filters go with plain ready")
     args.update({k: v for k, v in filters.items() if v is not None})
     if lease is not None:
         if not claim:
