@@ -3,12 +3,13 @@ task, which gathers a group, runs it in the database thread, and after the COMMI
 handlers and publishes the group's changes (daemon/changes.py).
 
     handler --Job--> [memory channel, bounded] --> writer task --group--> database thread
-       ^                                            |   (trio.to_thread, a limiter of one)
+       ^                                            |   (daemon/dbthread.py)
        +------------ job.done after COMMIT ---------+--> changes.publish(cursor)
 
 The writer task takes one job, drains whatever else is already waiting (up to `max_group`),
-and hands the group to `trio.to_thread.run_sync` with a capacity limiter of one: SQLite (and
-the fsync of each COMMIT) never runs on the event loop, and never in two threads at once.
+and hands the group to the database thread (daemon/dbthread.py: one long-lived thread, one
+call at a time): SQLite (and the fsync of each COMMIT) never runs on the event loop, and
+never in two threads at once.
 Only after the thread returned, so after the COMMIT, does it set the jobs' events: a success
 is never acknowledged before it is durable.
 
@@ -45,6 +46,7 @@ from bd_trio.daemon import logs
 from bd_trio.daemon.changes import Changes
 from bd_trio.daemon.configwatch import ConfigWatch
 from bd_trio.daemon.counters import Counters
+from bd_trio.daemon.dbthread import DatabaseThread
 from bd_trio.daemon.jobs import Group, Job, JobState, JobStates
 from bd_trio.errors import BdError
 from bd_trio.model import clock
@@ -90,7 +92,7 @@ class Writer:
         self._send, self._receive = trio.open_memory_channel[Job](queue_size)
         self._continuing: deque[Job] = deque()  # chunked jobs with more to do, back in line
         self._ended = False  # the channel is closed and empty
-        self._limiter = trio.CapacityLimiter(1)  # one group in the database thread at a time
+        self._thread = DatabaseThread()  # runs each group, one at a time
         self._states = JobStates()
         self._waiting = 0  # jobs sent (or being sent) and not completed
         self.finished = trio.Event()
@@ -140,12 +142,11 @@ class Writer:
     # --- the writer task ------------------------------------------------------------------
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        self.changes.cursor = await trio.to_thread.run_sync(
-            self._read_cursor, limiter=self._limiter
-        )
-        task_status.started()
-        last_size = 1
+        self._thread.start()
         try:
+            self.changes.cursor = await self._thread.run(self._read_cursor)
+            task_status.started()
+            last_size = 1
             async with self._receive:
                 while True:
                     group = await self._gather(last_size)
@@ -155,6 +156,7 @@ class Writer:
                     await self._commit(group)
         finally:
             self._send.close()
+            await self._thread.stop()
             self.finished.set()
             self.changes.wake()
 
@@ -198,10 +200,7 @@ class Writer:
         outcome = _Outcome(False, False, 0)
         if runnable:
             # A group in the database thread always finishes, and its handlers always hear.
-            with trio.CancelScope(shield=True):
-                outcome = await trio.to_thread.run_sync(
-                    self._execute, runnable, limiter=self._limiter
-                )
+            outcome = await self._thread.run(self._execute, runnable)
         continuing = [job for job in runnable if _continues(job)]
         progress = [(job, *job.chunked.progress()) for job in runnable if job.chunked]
         for job in continuing:
