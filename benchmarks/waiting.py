@@ -19,6 +19,7 @@ from typing import Any
 
 from bd_trio.client.blocking import BlockingClient
 from bd_trio.client.connection import BlockingConnection
+from bd_trio.errors import BdError
 from floor import cpu_seconds
 from harness import daemon, make_workspace, summarize_ms
 from sweep import run_agents
@@ -34,21 +35,23 @@ def _until_waiting(client: BlockingClient, count: int) -> None:
         time.sleep(0.002)
 
 
-def _waiter(socket: str, n: int, claims: int, done_after: Any, out: Any) -> None:
-    """Claim `claims` issues (0: until an empty answer after the producer finished)."""
+def _waiter(socket: str, n: int, claims: int, done: Any, out: Any) -> None:
+    """Claim `claims` issues (0: until the daemon stops, after the producer finished)."""
     client = BlockingClient(socket, actor=f"waiter-{n}")
     got: list[tuple[float, str]] = []
     empty_early = 0
-    wait_ms = WAIT_MS if claims else 2000
     while True:
-        answer = client.call("ready_claim", {"wait_ms": wait_ms})
+        try:
+            answer = client.call("ready_claim", {"wait_ms": WAIT_MS})
+        except BdError:  # the daemon stopped under a request
+            break
         now = time.monotonic()
         if answer:
             got.append((now, answer[0]["id"]))
             if claims and len(got) == claims:
                 break
             continue
-        if done_after.is_set():
+        if done.is_set():
             break
         empty_early += 1  # an answer without work while work was still coming: a poll
     client.close()
@@ -85,7 +88,7 @@ def _producer(socket: str, issues: int, done: Any) -> None:
     with BlockingClient(socket, actor="producer") as client:
         for n in range(issues):
             client.call("create", {"title": f"work {n}"})
-    done.set()
+    done.set()  # from now on an empty answer (the daemon stopping) ends a waiter
 
 
 def waiters_and_producer(base: Path, waiters: int, issues: int, idle_s: float) -> dict[str, Any]:
@@ -105,16 +108,18 @@ def waiters_and_producer(base: Path, waiters: int, issues: int, idle_s: float) -
             before = cpu_seconds(pid)[0]
             time.sleep(idle_s)  # the measurement itself: CPU over this time
             idle_cpu = (cpu_seconds(pid)[0] - before) / idle_s
-            served_before = client.health()["requests_served"]
         start = time.monotonic()
         producer = ctx.Process(target=_producer, args=(socket, issues, done))
         producer.start()
-        results = [out.get(timeout=600) for _ in procs]
-        producer.join(timeout=60)
-        for proc in procs:
-            proc.join(timeout=60)
+        producer.join(timeout=600)
         with BlockingClient(socket, actor="bench") as client:
-            served = client.health()["requests_served"] - served_before - 1
+            while True:  # everything claimed, every waiter back in line
+                _until_waiting(client, waiters)
+                if client.call("stats", {})["ready_issues"] == 0:
+                    break
+    results = [out.get(timeout=600) for _ in procs]  # the daemon stopped: they finish
+    for proc in procs:
+        proc.join(timeout=60)
     claimed = [issue for _, got, _ in results for _, issue in got]
     last = max((t for _, got, _ in results for t, _ in got), default=start)
     row = {
@@ -123,7 +128,6 @@ def waiters_and_producer(base: Path, waiters: int, issues: int, idle_s: float) -
         "claimed": len(claimed),
         "claimed_twice": len(claimed) - len(set(claimed)),
         "polling_requests": sum(r[2] for r in results),
-        "requests": served,
         "claims_per_s": round(len(claimed) / (last - start), 1) if claimed else 0.0,
         "idle_cpu_percent": round(idle_cpu * 100, 2),
     }

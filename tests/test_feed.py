@@ -279,3 +279,20 @@ def test_illegal_job_transitions_raise() -> None:
         assert late.state is JobState.ABANDONED
 
     trio.run(main)
+
+
+def test_work_assigned_to_a_waiter_further_down_the_line_reaches_it(
+    repo: Path, daemon: DaemonThread | None, bd: BdRunner
+) -> None:
+    bob = spawn(repo, daemon, "ready", "--claim", "--wait", "60s", "--json", "--actor", "bob")
+    until_waiting(daemon, 1)  # bob stands first in the line
+    alice = spawn(repo, daemon, "ready", "--claim", "--wait", "60s", "--json", "--actor", "alice")
+    until_waiting(daemon, 2)
+    bd("create", "for alice", "-a", "alice").ok()
+    code, out, err = finish(alice)
+    assert code == 0, err
+    assert [i["title"] for i in json.loads(out)] == ["for alice"]
+    bd("create", "for anyone").ok()
+    code, out, err = finish(bob)
+    assert code == 0, err
+    assert [i["title"] for i in json.loads(out)] == ["for anyone"]

@@ -28,6 +28,34 @@ ReadChanges = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
 Send = Callable[[Any], Awaitable[None]]
 
 
+class SharedReads:
+    """Subscribers woken by the same commit usually stand at the same cursor: one read of the
+    database serves all of them (a reader thread per commit, not one per subscriber)."""
+
+    def __init__(self, read: ReadChanges) -> None:
+        self._read = read
+        self._reading: dict[tuple[int, int], tuple[trio.Event, list[Any]]] = {}
+
+    async def __call__(self, since: int, limit: int) -> list[dict[str, Any]]:
+        key = (since, limit)
+        if key in self._reading:
+            done, box = self._reading[key]
+            await done.wait()
+            if box:
+                result: list[dict[str, Any]] = box[0]
+                return result
+            return await self._read(since, limit)  # that read failed: try one of our own
+        done, box = trio.Event(), []
+        self._reading[key] = (done, box)
+        try:
+            box.append(await self._read(since, limit))
+        finally:
+            del self._reading[key]
+            done.set()
+        result = box[0]
+        return result
+
+
 class CutOff(trio.BrokenResourceError):
     """A subscriber too slow to read its frames: its connection is closed (a frame may be half
     sent). The client knows the last cursor it got and resumes from it."""

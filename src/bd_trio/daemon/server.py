@@ -92,6 +92,7 @@ class Server:
         self.sync_lock = trio.Lock()
         self.sync_status = SyncStatus()
         self.hook_stats = HookStats()
+        self._shared_feed = feeds.SharedReads(self._feed_reader())  # for watch streams
 
     # --- control --------------------------------------------------------------------------
 
@@ -174,17 +175,33 @@ class Server:
                     f"{op} streams: it is served over the CBOR protocol only (not JSON lines)",
                 )
             return await feeds.stream_changes(
-                self.writer.changes, self._feed_reader(), parsed.since, stream, self.stopping_now
+                self.writer.changes, self._shared_feed, parsed.since, stream, self.stopping_now
             )
         request = _Call(spec, parsed, actor or "unknown", timeout_ms, encoding, on_progress)
         if wait_s is None:
             return (await self._run(request))[0]
-        # A claim consumes what it finds: its waiters stand in a line per actor and filters.
-        line = None
-        if spec.writes and isinstance(own, dict):
-            line = (op, request.actor, repr(sorted(own.items())))
+        if not spec.writes or not isinstance(own, dict):
+            return await waiting.until_not_empty(
+                lambda: self._run(request), self.writer.changes, wait_s, self.stopping_now
+            )
+        # A claim consumes what it finds: its waiters stand in one line per filters. Work
+        # that `ready` (the same filters) lists but this waiter could not claim is assigned
+        # to someone else, who may be further down the line.
+        filters = {k: v for k, v in own.items() if k != "lease"}
+        line = (op, repr(sorted(filters.items())))
+        ready = get_op("ready")
+        listed = _Call(ready, ready.parse_args({**filters, "limit": 1}), "", timeout_ms, CBOR, None)
+
+        async def others_may() -> bool:
+            return (await self._run(listed))[1]
+
         return await waiting.until_not_empty(
-            lambda: self._run(request), self.writer.changes, wait_s, self.stopping_now, line
+            lambda: self._run(request),
+            self.writer.changes,
+            wait_s,
+            self.stopping_now,
+            line,
+            others_may,
         )
 
     def _answer_on_loop(self, op: str) -> Any:

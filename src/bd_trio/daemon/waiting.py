@@ -25,9 +25,11 @@ async def until_not_empty(
     wait_s: float,
     stopping: Callable[[], bool],
     line: Hashable | None = None,
+    others_may: Callable[[], Awaitable[bool]] | None = None,
 ) -> Any:
-    """`line`: the waiter consumes what it finds (a claim) and waits in that line of
-    interchangeable waiters (daemon/changes.py); None: every commit wakes it."""
+    """`line`: the waiter consumes what it finds (a claim) and waits in that line
+    (daemon/changes.py); `others_may()`: is there work someone else in the line may take (then
+    a waiter that found nothing passes its turn on). None: every commit wakes it."""
     until = trio.current_time() + wait_s
     woken = False
     while True:
@@ -35,12 +37,17 @@ async def until_not_empty(
         result, found = await run()
         if found or trio.current_time() >= until or stopping():
             return result
-        if changes.cursor > seen:  # committed while it ran: look again at once
-            continue
-        with trio.move_on_at(until):
-            if line is not None:
-                await changes.wait_in_line(line, front=woken)
-                woken = True
-            else:
+        if line is None:
+            with trio.move_on_at(until):
                 while changes.cursor <= seen and not stopping():
                     await changes.wait_next()
+            continue
+        if woken and others_may is not None and await others_may():
+            changes.pass_on(line)
+        # No await between this look and taking a place in the line: a commit in between
+        # would wake nobody.
+        if changes.cursor > seen:  # committed since it ran: look again at once
+            continue
+        with trio.move_on_at(until):
+            await changes.wait_in_line(line, front=woken, looked_at=seen)
+            woken = True
