@@ -62,6 +62,7 @@ from bd_trio.store import issues as rows
 from bd_trio.workspace import Workspace
 
 Progress = Callable[[int, int], None]
+OTHERS_PAGE = 50  # how much of `ready` a claim waiter that found nothing looks through
 Stream = Callable[[Any], Awaitable[None]]
 
 
@@ -185,15 +186,28 @@ class Server:
                 lambda: self._run(request), self.writer.changes, wait_s, self.stopping_now
             )
         # A claim consumes what it finds: its waiters stand in one line per filters. Work
-        # that `ready` (the same filters) lists but this waiter could not claim is assigned
-        # to someone else, who may be further down the line.
+        # that `ready` (the same filters, its first OTHERS_PAGE issues) lists assigned to
+        # someone else may be for a waiter further down the line.
         filters = {k: v for k, v in own.items() if k != "lease"}
         line = (op, repr(sorted(filters.items())))
         ready = get_op("ready")
-        listed = _Call(ready, ready.parse_args({**filters, "limit": 1}), "", timeout_ms, CBOR, None)
+        page = ready.parse_args({**filters, "limit": OTHERS_PAGE})
+        listed = partial(_run_op, ready.run, page, actor or "unknown", None)
 
         async def others_may() -> bool:
-            return (await self._run(listed))[1]
+            assert self._reads is not None
+            found: list[bool] = []
+
+            def look(conn: Any, group: Group) -> None:
+                issues = listed(conn, group)
+                found.append(any(i.get("assignee") not in (None, "", actor) for i in issues))
+
+            deadline = trio.current_time() + timeout_ms / 1000
+            try:
+                await self._reads.read(look, deadline, CBOR)
+            except JsonlChanged:
+                await self.writer.call(Job(run=look, deadline=deadline, writes=False))
+            return found[0]
 
         return await waiting.until_not_empty(
             lambda: self._run(request),
