@@ -185,14 +185,26 @@ class Server:
             return await waiting.until_not_empty(
                 lambda: self._run(request), self.writer.changes, wait_s, self.stopping_now
             )
-        # A claim consumes what it finds: its waiters stand in one line per filters. Work
-        # that `ready` (the same filters, its first OTHERS_PAGE issues) lists assigned to
-        # someone else may be for a waiter further down the line.
+        # A claim consumes what it finds: its waiters stand in one line per filters.
         filters = {k: v for k, v in own.items() if k != "lease"}
-        line = (op, repr(sorted(filters.items())))
+        return await waiting.until_not_empty(
+            lambda: self._run(request),
+            self.writer.changes,
+            wait_s,
+            self.stopping_now,
+            (op, repr(sorted(filters.items()))),
+            self._assigned_to_others(filters, actor, timeout_ms),
+        )
+
+    def _assigned_to_others(
+        self, filters: dict[str, Any], actor: str | None, timeout_ms: int
+    ) -> Callable[[], Awaitable[bool]]:
+        """Does `ready` (these filters, its first OTHERS_PAGE issues) list work assigned to
+        someone else? Then it may be for a claim waiter further down the line."""
         ready = get_op("ready")
-        page = ready.parse_args({**filters, "limit": OTHERS_PAGE})
-        listed = partial(_run_op, ready.run, page, actor or "unknown", None)
+        listed = partial(
+            _run_op, ready.run, ready.parse_args({**filters, "limit": OTHERS_PAGE}), "", None
+        )
 
         async def others_may() -> bool:
             assert self._reads is not None
@@ -209,14 +221,7 @@ class Server:
                 await self.writer.call(Job(run=look, deadline=deadline, writes=False))
             return found[0]
 
-        return await waiting.until_not_empty(
-            lambda: self._run(request),
-            self.writer.changes,
-            wait_s,
-            self.stopping_now,
-            line,
-            others_may,
-        )
+        return others_may
 
     def _answer_on_loop(self, op: str) -> Any:
         """The operations of route `loop` (ping has its own fast path in `execute`)."""
