@@ -128,7 +128,7 @@ class Connection:
                     request.timeout_ms,
                     CBOR,
                     None,
-                    partial(self._send_item, request.id),
+                    partial(self._send_items, request.id),
                 )
             if isinstance(data, Encoded):
                 return cbor_ok_frame(request.id, data)
@@ -166,9 +166,13 @@ class Connection:
             raise failure
         return outcome
 
-    async def _send_item(self, request_id: int, item: Any) -> None:
-        """A streaming operation's item (daemon/feeds.py bounds how long this may take)."""
-        await self._send_frame(item_message(request_id, item))
+    async def _send_items(self, request_id: int, items: list[Any]) -> None:
+        """A streaming operation's items, a frame each, in one write (daemon/feeds.py bounds
+        how long this may take)."""
+        frames = b"".join(
+            encode_frame(item_message(request_id, item), MAX_RESPONSE_FRAME) for item in items
+        )
+        await self.stream.send_all(frames)
 
     async def _send(self, response: dict[str, Any] | bytes) -> int:
         if isinstance(response, bytes):

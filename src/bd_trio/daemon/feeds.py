@@ -25,7 +25,7 @@ READ_TIMEOUT_S = 30.0
 BATCH = 1000
 
 ReadChanges = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
-Send = Callable[[Any], Awaitable[None]]
+Send = Callable[[list[Any]], Awaitable[None]]  # items, each sent as a frame of its own
 
 
 class SharedReads:
@@ -75,9 +75,10 @@ async def stream_changes(
     while not stopping():
         seen = changes.cursor
         batch = await read(cursor, BATCH)
-        for change in batch:
+        if batch:
+            # One send for the whole batch: a frame each, in one write to the socket.
             with trio.move_on_after(slow_after_s) as scope:
-                await send(change)
+                await send(batch)
             if scope.cancelled_caught:
                 logs.get().warning(
                     "watch cut off: the subscriber did not read for %g s (at cursor %d)",
@@ -85,7 +86,7 @@ async def stream_changes(
                     cursor,
                 )
                 raise CutOff(f"slow subscriber cut off at cursor {cursor}")
-            cursor = change["cursor"]
+            cursor = batch[-1]["cursor"]
         if len(batch) == BATCH:
             continue  # more are there already
         while changes.cursor <= max(seen, cursor) and not stopping():

@@ -63,7 +63,7 @@ from bd_trio.workspace import Workspace
 
 Progress = Callable[[int, int], None]
 OTHERS_PAGE = 50  # how much of `ready` a claim waiter that found nothing looks through
-Stream = Callable[[Any], Awaitable[None]]
+Stream = Callable[[list[Any]], Awaitable[None]]  # a streaming operation's items
 
 
 class _Call(NamedTuple):
@@ -143,7 +143,7 @@ class Server:
     ) -> Any:
         """The answer's data, or an `Encoded` payload (a read, encoded in its thread).
         `on_progress(done, total)` hears how far a long operation got (on the loop);
-        `stream(item)` sends a streaming operation's items (the connection's frames)."""
+        `stream(items)` sends a streaming operation's items (a frame each)."""
         self.counters.request()
         if op == "ping":  # the liveness probe: no extra await on its way
             return self.counters.ping()
