@@ -296,3 +296,27 @@ def test_work_assigned_to_a_waiter_further_down_the_line_reaches_it(
     code, out, err = finish(bob)
     assert code == 0, err
     assert [i["title"] for i in json.loads(out)] == ["for anyone"]
+
+
+@pytest.mark.trio
+async def test_async_client_watch_and_ready_wait(repo: Path, bd_direct: BdRunner) -> None:
+    from bd_trio.client.asyncclient import AsyncClient
+
+    daemon = await trio.to_thread.run_sync(DaemonThread(repo).start)
+    try:
+        async with AsyncClient(daemon.workspace.socket_path, actor="tester") as client:
+            assert await client.ready(claim=True, wait=0.05) == []
+            for n in range(3):
+                await client.create(f"i{n}")
+            seen = []
+            async for change in AsyncClient(daemon.workspace.socket_path).watch(since=0):
+                seen.append((change["cursor"], change["event"]))
+                if len(seen) == 3:
+                    break
+            assert seen == [(1, "created"), (2, "created"), (3, "created")]
+            claimed = await client.ready(claim=True, wait=5)
+            assert [i["id"] for i in claimed] == ["bd-1"]
+            assert (await client.cursor())["cursor"] == 4
+            assert [c["event"] for c in await client.changes(3)] == ["claimed"]
+    finally:
+        await trio.to_thread.run_sync(daemon.stop)
