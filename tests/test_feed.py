@@ -320,3 +320,26 @@ async def test_async_client_watch_and_ready_wait(repo: Path, bd_direct: BdRunner
             assert [c["event"] for c in await client.changes(3)] == ["claimed"]
     finally:
         await trio.to_thread.run_sync(daemon.stop)
+
+
+def test_ready_wait_outlives_the_daemon_it_started_with(repo: Path, bd_direct: BdRunner) -> None:
+    """The daemon stops under a waiting `ready --claim` (nothing claimed): bd opens the
+    backend again (here: direct mode) and waits out the rest of the time."""
+    daemon = DaemonThread(repo).start()
+    waiter = subprocess.Popen(
+        [sys.executable, "-m", "bd_trio", "ready", "--claim", "--wait", "60s", "--json"],
+        cwd=repo,
+        env=subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        until_waiting(daemon)
+    finally:
+        daemon.stop()
+    bd_direct("create", "after the daemon").ok()
+    code, out, err = finish(waiter)
+    assert code == 0, err
+    assert [i["title"] for i in json.loads(out)] == ["after the daemon"]
+    assert "the daemon is stopping before the wait ended" in err

@@ -17,6 +17,7 @@ from typing import Any
 import trio
 
 from bd_trio.daemon.changes import Changes
+from bd_trio.errors import BdError
 
 
 async def until_not_empty(
@@ -35,8 +36,13 @@ async def until_not_empty(
     while True:
         seen = changes.cursor
         result, found = await run()
-        if found or trio.current_time() >= until or stopping():
+        if found or trio.current_time() >= until:
             return result
+        if stopping():  # nothing found, and the wait is cut short: say so, do not answer []
+            raise BdError(
+                "unavailable",
+                "the daemon is stopping before the wait ended (nothing was claimed); ask again",
+            )
         if line is None:
             with trio.move_on_at(until):
                 while changes.cursor <= seen and not stopping():

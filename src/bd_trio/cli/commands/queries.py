@@ -94,10 +94,12 @@ def ready(
         if not claim:
             usage("--lease goes with --claim")
         args["lease"] = lease
+    op = "ready_claim" if claim else "ready"
     if wait is not None:
-        args["wait_ms"] = wait_ms(wait)
-    with backend() as be:
-        issues = call(be, "ready_claim" if claim else "ready", args)
+        issues = _waiting(op, args, wait_ms(wait))
+    else:
+        with backend() as be:
+            issues = call(be, op, args)
     if g.current.json:
         emit_json(issues)
         return
@@ -120,6 +122,27 @@ def ready(
         out(f"{number}. {render.one_line(issue)}")
         if issue.get("assignee"):
             out(f"   Assignee: {issue['assignee']}")
+
+
+def _waiting(op: str, args: dict[str, Any], wait_ms: int) -> Any:
+    """Run a waiting `ready`: when the daemon stops under it (nothing was claimed), open the
+    backend again (a new daemon, or direct mode) and wait out the rest of the time."""
+    import time
+
+    from bd_trio.cli.output import err, fail
+    from bd_trio.errors import BdError
+
+    until = time.monotonic() + wait_ms / 1000
+    while True:
+        left_ms = max(0, int((until - time.monotonic()) * 1000))
+        with backend() as be:
+            try:
+                return be.call(op, {**args, "wait_ms": left_ms})
+            except BdError as exc:
+                if exc.code != "unavailable" or left_ms == 0:
+                    fail(exc)
+                err(f"bd: {exc.message}; waiting on")
+        time.sleep(0.2)
 
 
 def stale(hours: float = 24.0) -> None:
