@@ -28,6 +28,7 @@ from claims import claim_throughput  # noqa: E402
 from cli_latency import cli_latency  # noqa: E402
 from fairness import fairness  # noqa: E402
 from floor import against_floor  # noqa: E402
+from realimport import real_import  # noqa: E402
 from report import fmt, write  # noqa: E402
 from scale import scale  # noqa: E402
 from sweep import ping_under_load, sweep  # noqa: E402
@@ -147,6 +148,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     chunked = results["fairness"][0]
     synced = results["sync"]
     wake, waiters, feed = (results["waiting"][k] for k in ("wake", "waiters", "feed"))
+    real = {row["file"]: row for row in results.get("real_import", [])}
+    synthetic = real.get("synthetic")
     return [
         target(
             "wake-up p50: a create's reply -> the waiting agent's answer (daemon)",
@@ -182,6 +185,18 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             0.8,
             "x",
             also=("nothing lost or repeated", feed["lost"] == 0 and feed["repeated"] == 0),
+        ),
+        target(
+            f"`bd import` of a synthetic {synthetic['issues'] if synthetic else 0:,}-issue "
+            "real-shaped file (whole process), every line written back byte for byte",
+            synthetic and synthetic["import_s"],
+            "<",
+            10,
+            " s",
+            also=(
+                "all lines byte-identical",
+                synthetic is not None and synthetic["byte_identical_lines"] == synthetic["lines"],
+            ),
         ),
         target(
             f"`bd sync` merging {synced['changed_per_side']} changes per side at "
@@ -354,6 +369,8 @@ def main() -> int:
         results["sync"] = sync_at_scale(
             work / "sync", 1_000 if quick else 10_000, 10 if quick else 100
         )
+        print("real-shaped imports ...", flush=True)
+        results["real_import"] = real_import(work / "real_import", quick)
         print("claims ...", flush=True)
         results["claims"] = claim_throughput(
             work / "claims", 8, 160 if quick else 800, 1 if quick else 5

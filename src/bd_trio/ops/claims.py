@@ -85,6 +85,7 @@ def ready_claim(
         assignee=request.assignee,
         claimable_by=ctx.actor,
         filters=request.filters,
+        now=ctx.now,
     )
     if not found:
         return []
