@@ -223,6 +223,9 @@ VALID_ARGS: dict[str, dict[str, object]] = {
     "shutdown": {},
     "flush": {},
     "sync": {"message": "m"},
+    "epic_status": {"eligible_only": True},
+    "epic_close_eligible": {},
+    "parent_links": {"ids": ["bd-1"]},
 }
 
 
