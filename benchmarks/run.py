@@ -33,6 +33,7 @@ from report import fmt, write  # noqa: E402
 from scale import scale  # noqa: E402
 from sweep import ping_under_load, sweep  # noqa: E402
 from syncbench import sync_at_scale  # noqa: E402
+from waiting import waiting  # noqa: E402
 
 OPERATIONS = {
     "test_create": "create",
@@ -155,9 +156,45 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     big_reads_row = results["big_reads"]
     chunked = results["fairness"][0]
     synced = results["sync"]
+    wake, waiters, feed = (results["waiting"][k] for k in ("wake", "waiters", "feed"))
     real = {row["file"]: row for row in results.get("real_import", [])}
     synthetic = real.get("synthetic")
     return [
+        target(
+            "wake-up p50: a create's reply -> the waiting agent's answer (daemon)",
+            wake["p50_ms"],
+            "<=",
+            5,
+            " ms",
+        ),
+        target("wake-up p99 (same)", wake["p99_ms"], "<=", 20, " ms"),
+        target(
+            f"{waiters['waiters']} waiters and a producer of {waiters['issues']:,} issues: "
+            "requests answered empty while work was coming (polling)",
+            waiters["polling_requests"],
+            "<=",
+            0,
+            also=(
+                "each issue claimed exactly once",
+                waiters["claimed"] == waiters["issues"] and waiters["claimed_twice"] == 0,
+            ),
+        ),
+        target(
+            f"daemon CPU while {waiters['waiters']} agents wait",
+            waiters["idle_cpu_percent"],
+            "<=",
+            1,
+            "% of a core",
+        ),
+        target(
+            f"create throughput with {feed['subscribers']} watch subscribers / without "
+            f"({feed['creates']} creates, 8 agents)",
+            feed["ratio"],
+            ">=",
+            0.8,
+            "x",
+            also=("nothing lost or repeated", feed["lost"] == 0 and feed["repeated"] == 0),
+        ),
         target(
             f"`bd import` of a synthetic {synthetic['issues'] if synthetic else 0:,}-issue "
             "real-shaped file (whole process), every line written back byte for byte",
@@ -376,6 +413,8 @@ def main() -> int:
         results["claims"] = claim_throughput(
             work / "claims", 8, 160 if quick else 800, 1 if quick else 5
         )
+        print("waiting for work and the feed ...", flush=True)
+        results["waiting"] = waiting(work / "waiting", quick)
         print("CLI latency ...", flush=True)
         results["cli"] = cli_latency(work, 3 if quick else 20)
         print("scale ...", flush=True)

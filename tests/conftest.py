@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -262,14 +263,22 @@ class OpRunner:
         self.prefix = prefix
         self.id_mode = id_mode
         self.actor = "tester"
+        self.clock: datetime | None = None  # None: the real time; else what `now` says
+
+    def advance(self, seconds: float) -> None:
+        """Move this runner's clock (the `now` every operation takes) forward: leases pass
+        without the test sleeping."""
+        self.clock = (self.clock or datetime.now(UTC)) + timedelta(seconds=seconds)
 
     def __call__(self, op: str, **args: Any) -> Any:
+        from bd_trio.model.clock import format_ts
         from bd_trio.ops import OpContext, get_op
         from bd_trio.ops.rows import materialized
 
         spec = get_op(op)
         parsed = spec.parse_args(args)
-        ctx = OpContext(actor=self.actor, prefix=self.prefix, id_mode=self.id_mode)
+        now = None if self.clock is None else format_ts(self.clock)
+        ctx = OpContext(actor=self.actor, prefix=self.prefix, id_mode=self.id_mode, now=now)
         with self.store.transaction() as conn:
             return materialized(spec.run(conn, parsed, ctx))
 

@@ -94,7 +94,7 @@ async def test_other_agents_are_served_while_a_big_batch_runs(tmp_path: Path) ->
 
         async def single(n: int) -> None:
             async with client(ws, actor=f"single-{n}") as bd:
-                await trio.sleep(0.02)  # the batch has started
+                await server.writer.changes.wait_past(0)  # the batch's first chunk committed
                 for i in range(10):
                     await bd.create(f"single {n}-{i}")
                     single_done_at.append(time.perf_counter())

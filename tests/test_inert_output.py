@@ -91,6 +91,7 @@ def script(tmp: Path) -> list[tuple[str, list[str], str | None]]:
         ("blocked", ["blocked"], None),
         ("stats", ["stats"], None),
         ("stale", ["stale"], None),
+        ("watch", ["watch", "--since", "0", "--once"], None),
         ("dep add", ["dep", "add", "bd-3", "bd-1"], None),
         ("dep tree", ["dep", "tree", "bd-2"], None),
         ("dep cycles", ["dep", "cycles"], None),

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bd_trio.errors import ERROR_CODES, BdError
+from bd_trio.ops import get_op
 from bd_trio.protocol import jsonrpc
 from bd_trio.protocol.envelope import (
     EnvelopeError,
@@ -153,8 +154,15 @@ def test_jsonrpc_lines_and_translation() -> None:
         b'{"operation":"batch","args":{"operations":[{"operation":"create","args":{"title":"x"}}]}}'
     )
     assert batch.args["operations"] == [{"op": "create", "args": {"title": "x"}}]
+    # Every operation of the table is reached by its own name; an unknown one is refused by
+    # the table when it is dispatched (with the list of known operations).
+    assert jsonrpc.parse_line(b'{"operation":"events","args":{"since":0}}').op == "events"
+    unknown = jsonrpc.parse_line(b'{"operation":"drop_tables"}')
+    with pytest.raises(BdError) as info:
+        get_op(unknown.op)
+    assert info.value.code == "bad_request" and "known operations" in info.value.message
     with pytest.raises(BdError):
-        jsonrpc.parse_line(b'{"operation":"drop_tables"}')
+        jsonrpc.parse_line(b'{"args":{}}')
     with pytest.raises(BdError):
         decoder.feed(b"x" * 200)
     assert jsonrpc.error_line(BdError("not_found", "issue bd-9 not found")) == (

@@ -143,31 +143,6 @@ async def test_a_changed_file_is_imported_before_a_read_in_a_reader(tmp_path: Pa
         assert "bd-500" in {i["id"] for i in listed}
 
 
-async def test_show_of_a_hub_is_not_run_on_the_loop(tmp_path: Path) -> None:
-    """A small `show` is answered on the loop; an issue with many dependents is not (its
-    answer would stall the loop), and both answers are whole."""
-    from bd_trio.daemon.reads import LOOP_MAX_ROWS, _small_show
-    from bd_trio.store import Store
-
-    ws = make_workspace(tmp_path)
-    async with running_daemon(ws) as _, client(ws) as bd:
-        hub = (await bd.call("create", {"title": "hub"}))["id"]
-        for n in range(LOOP_MAX_ROWS + 1):
-            leaf = (await bd.call("create", {"title": f"leaf {n}"}))["id"]
-            await bd.call("dep_add", {"issue_id": leaf, "depends_on_id": hub})
-        shown = await bd.call("show", {"id": hub})
-        assert len(shown["dependents"]) == LOOP_MAX_ROWS + 1
-        small = await bd.call("show", {"id": leaf})
-        assert [d["id"] for d in small["dependencies"]] == [hub]
-    store = Store(ws.db_path, read_only=True)
-    try:
-        assert not _small_show(store.conn, {"id": hub})
-        assert _small_show(store.conn, {"id": leaf})
-        assert not _small_show(store.conn, {"id": 5})
-    finally:
-        store.close()
-
-
 async def test_a_reader_remembers_blocked_until_the_next_commit(tmp_path: Path) -> None:
     """The reader's per-commit answers: equal bytes while nothing was committed, a new answer
     after another connection's commit (never a stale one)."""

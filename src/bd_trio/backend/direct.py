@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bd_trio.ops import OpContext, get_op
+from bd_trio.model import clock
+from bd_trio.ops import OpContext, OpSpec, get_op
 from bd_trio.ops.rows import materialized
-from bd_trio.store import Store, claims
+from bd_trio.store import Store, claims, feed
 from bd_trio.store.connection import DEFAULT_BUSY_TIMEOUT_S
 from bd_trio.sync import watch
 from bd_trio.workspace import Config, Workspace
@@ -108,10 +109,33 @@ class DirectBackend:
         args: dict[str, Any],
         on_progress: Callable[[int, int], None] | None = None,
     ) -> Any:
-        if op == "sync":  # git and the database: the same engine as the daemon's
-            return self._sync(args)
         spec = get_op(op)
-        parsed = spec.parse_args(args)  # a bad request never touches the database
+        own, wait_s = spec.split_wait(args)
+        parsed = spec.parse_args(own)  # a bad request never touches the database
+        if op == "sync":  # git and the database: the same engine as the daemon's
+            return self._sync(parsed)
+        if wait_s is None:
+            return self._run(spec, parsed, on_progress)
+        from bd_trio.backend import filewatch
+
+        return filewatch.until_not_empty(
+            lambda: self._run(spec, parsed, on_progress),
+            self.workspace.db_path,
+            wait_s,
+            self._next_due_s,
+        )
+
+    def _next_due_s(self) -> float | None:
+        """Seconds until the next claim's lease passes (None: none will)."""
+        with self.store.read() as conn:
+            due = claims.next_expiry(conn)
+        if due is None:
+            return None
+        return (clock.parse_ts(due) - clock.parse_ts(clock.now())).total_seconds()
+
+    def _run(
+        self, spec: OpSpec, parsed: Any, on_progress: Callable[[int, int], None] | None
+    ) -> Any:
         self._import_if_changed()
         if self._refusal is not None:
             if spec.writes:
@@ -124,17 +148,19 @@ class DirectBackend:
             self._expire_claims(ctx.now)
         if spec.writes:
             with self.store.transaction() as conn:
+                before = feed.last_cursor(conn)
                 result = spec.run(conn, parsed, ctx)
+                after = feed.last_cursor(conn)
             self._wrote = True
+            self._hooks(before, after)
             return result
         with self.store.read() as conn:  # Rows are read inside the transaction
             return materialized(spec.run(conn, parsed, ctx))
 
-    def _sync(self, args: dict[str, Any]) -> dict[str, Any]:
-        from bd_trio.sync.gitsync import SyncEngine, parse_sync
+    def _sync(self, request: Any) -> dict[str, Any]:
+        from bd_trio.sync.gitsync import SyncEngine
         from bd_trio.sync.syncdb import StoreSyncDatabase
 
-        request = parse_sync(args)
         database = StoreSyncDatabase(self.store, self.workspace, self.config, self.actor)
         engine = SyncEngine(self.workspace.root, self.workspace.beads_dir, database)
         summary = engine.run(
@@ -150,8 +176,20 @@ class DirectBackend:
             due = claims.any_due(conn, now)
         if due:
             with self.store.transaction() as conn:
-                if claims.expire_due(conn, now):
-                    self._wrote = True
+                before = feed.last_cursor(conn)
+                expired = claims.expire_due(conn, now)
+                after = feed.last_cursor(conn)
+            if expired:
+                self._wrote = True
+                self._hooks(before, after)
+
+    def _hooks(self, before: int, after: int) -> None:
+        """Run the hooks of this command's own changes (cursors in (before, after]), after
+        their COMMIT (bd_trio/hookconfig.py)."""
+        if after > before:
+            from bd_trio.backend import direct_hooks
+
+            direct_hooks.run(self.store, self.workspace.root, before, after, self.notices)
 
     def flush(self) -> None:
         """Export the dirty issues, after importing the file if it changed meanwhile (another

@@ -26,3 +26,17 @@ def comma_list(values: list[str] | None) -> list[str]:
     for value in values or []:
         out.extend(part.strip() for part in value.split(",") if part.strip())
     return out
+
+
+def wait_ms(value: str) -> int:
+    """`--wait 30s` -> 30000 (a duration as for leases: 500ms, 30s, 5m, 2h; at most a day)."""
+    from bd_trio.model.durations import parse_duration
+
+    seconds = parse_duration(value)
+    if seconds is None or seconds > 86400:
+        raise BdError(
+            "validation",
+            f"invalid --wait {value!r}: use a duration such as 30s, 5m or 2h (at most 24h)",
+            field="wait",
+        )
+    return int(seconds * 1000)

@@ -160,3 +160,14 @@ def show(issue: dict[str, Any]) -> list[str]:
 def comment_lines(comment: dict[str, Any]) -> list[str]:
     head = f"  [{comment['author']}] at {comment['created_at']}"
     return [head, *(f"    {line}" for line in comment["text"].splitlines())]
+
+
+def change_line(change: dict[str, Any]) -> str:
+    """One change of the feed (bd watch): cursor, time, issue, event, who, what changed."""
+    head = (
+        f"{change['cursor']} {change['at']} {change['id']} {change['event']} by {change['actor']}"
+    )
+    if "field" in change:
+        return f"{head}: {change['field']} {change.get('old')!r} -> {change.get('new')!r}"
+    detail = [f"{key}={change[key]!r}" for key in ("old", "new", "comment") if key in change]
+    return f"{head}: {' '.join(detail)}" if detail else head

@@ -189,7 +189,7 @@ COMMANDS: tuple[Command | Group, ...] = (
         "ready",
         "queries.ready",
         "Open issues with nothing blocking them: what to work on next. With --claim: claim "
-        "the first one you may take, in one step.",
+        "the first one you may take (all the filters apply), in one step.",
         opts=(
             Opt("limit", ("--limit", "-n"), "int", 10, help="At most N (0 = all)"),
             PRIORITY,
@@ -208,8 +208,27 @@ COMMANDS: tuple[Command | Group, ...] = (
             Opt("unassigned", ("--unassigned",), "flag", False, help="Only unassigned issues"),
             Opt("sort", ("--sort",), help="priority (default), oldest, or hybrid"),
             PARENT,
+            Opt(
+                "wait",
+                ("--wait",),
+                metavar="DURATION",
+                help="Nothing ready? Wait up to DURATION (30s, 5m) for work, woken by the "
+                "change that made it ready; then [] (exit 0)",
+            ),
         ),
         json=f"{ISSUES_JSON}; with --claim, the one claimed issue in an array, or []",
+    ),
+    Command(
+        "watch",
+        "feed.watch",
+        "Print each change as it is committed, oldest first, until interrupted (--once: the "
+        "first changes, then exit). --since CURSOR resumes after a change already seen; "
+        "--since 0 replays every change this database kept.",
+        opts=(
+            Opt("since", ("--since",), "int", metavar="CURSOR", help="Start after this cursor"),
+            Opt("once", ("--once",), "flag", False, help="Wait for changes, print them, exit"),
+        ),
+        json='one object a line per change: {"cursor", "id", "event", "actor", "at", ...}',
     ),
     Command(
         "search",

@@ -12,7 +12,7 @@ task for parallelism.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from bd_trio.client.core import (
     NEED_DATA,
     BrokenStream,
     ClientCore,
+    Item,
     Progress,
 )
 from bd_trio.client.operations import AsyncOperations
@@ -126,6 +127,40 @@ class AsyncClient(AsyncOperations):
                 await self.aclose()
                 raise exc.error from None
             return answer
+
+    async def watch(self, since: int | None = None) -> AsyncIterator[dict[str, Any]]:
+        """The feed of changes after the cursor `since` (None: from now on), one dict per
+        change, for as long as you iterate (`async for change in client.watch(0)`). The
+        stream has the connection to itself and closes it when you stop. If it breaks (a
+        daemon restart, or this reader was too slow and was cut off), BdError `unavailable`
+        says the cursor to resume from: resuming there misses nothing and repeats nothing."""
+        async with self._lock:
+            await self.connect()
+            stream = self._stream
+            assert stream is not None
+            last = since
+            try:
+                await stream.send_all(
+                    self.core.request("watch", {} if since is None else {"since": since})
+                )
+                while True:
+                    answer = self.core.answer()
+                    if answer is NEED_DATA:
+                        self.core.receive(await stream.receive_some(1 << 20))
+                    elif isinstance(answer, Item):
+                        last = answer.data.get("cursor", last)
+                        yield answer.data
+                    elif not isinstance(answer, Progress):
+                        raise BdError(
+                            "unavailable", f"the daemon stopped; resume with since={last}"
+                        )
+            except (trio.BrokenResourceError, trio.ClosedResourceError, OSError, BrokenStream):
+                raise BdError(
+                    "unavailable", f"the watch stream broke; resume with since={last}"
+                ) from None
+            finally:
+                with trio.CancelScope(shield=True):
+                    await self.aclose()  # the connection was the stream's
 
     async def send(self, request: Request[T]) -> T:
         """Run a typed request (bd_trio.client.requests); its typed result."""

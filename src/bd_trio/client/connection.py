@@ -9,7 +9,7 @@ by itself, because a write may or may not have been applied.
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from bd_trio.client.core import (
@@ -17,6 +17,7 @@ from bd_trio.client.core import (
     NEED_DATA,
     BrokenStream,
     ClientCore,
+    Item,
     Progress,
 )
 from bd_trio.errors import BdError
@@ -121,6 +122,38 @@ class BlockingConnection:
             self.close()
             raise exc.error from None
         return answer
+
+    def watch(self, since: int | None = None) -> Iterator[dict[str, Any]]:
+        """The feed of changes after the cursor `since` (None: from now on), one dict per
+        change (`cursor`, `id`, `event`, `actor`, `at`, ...), for as long as you iterate. The
+        stream has the connection to itself: use a connection of its own. If it breaks (a
+        daemon restart, or this reader was too slow and was cut off), BdError `unavailable`
+        says the cursor to resume from: resuming there misses nothing and repeats nothing."""
+        self.connect()
+        sock = self._sock
+        assert sock is not None
+        args = {} if since is None else {"since": since}
+        last = since
+        sock.sendall(self.core.request("watch", args))
+        sock.settimeout(None)  # a feed may be quiet for hours
+        self._socket_wait = None
+        try:
+            while True:
+                answer = self.core.answer()
+                if answer is NEED_DATA:
+                    self.core.receive(sock.recv(1 << 20))
+                elif isinstance(answer, Item):
+                    last = answer.data.get("cursor", last)
+                    yield answer.data
+                elif not isinstance(answer, Progress):
+                    raise BdError("unavailable", f"the daemon stopped; resume with since={last}")
+        except (OSError, BrokenStream) as exc:
+            self.close()
+            raise BdError(
+                "unavailable", f"the watch stream broke ({exc}); resume with since={last}"
+            ) from None
+        finally:
+            self.close()  # the connection is the stream's: never reused mid-stream
 
     def send(self, request: Request[T]) -> T:
         """Run a typed request (bd_trio.client.requests); its typed result."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from bd_trio.actor import default_actor
 from bd_trio.errors import BdError
-from bd_trio.protocol.envelope import is_progress, make_request, parse_response
+from bd_trio.protocol.envelope import is_item, is_progress, make_request, parse_response
 from bd_trio.protocol.frames import BadFrame, FrameDecoder, encode_frame
 from bd_trio.protocol.limits import DEFAULT_TIMEOUT_MS, MAX_RESPONSE_FRAME, SOCKET_GRACE_S
 
@@ -25,6 +25,15 @@ class NeedData:
 
 
 NEED_DATA = NeedData()
+
+
+class Item:
+    """One item of a streaming operation (watch); more follow until the response."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
 
 
 class Progress:
@@ -57,6 +66,7 @@ class ClientCore:
         self._ids = itertools.count(1)
         self._decoder = FrameDecoder(MAX_RESPONSE_FRAME)
         self._pending: int | None = None
+        self._waits_s = 0.0  # the request in flight waits this long for work (wait_ms)
         # Warnings that came with answers (a refused issues.jsonl: the data is the database's
         # last good state); the reader takes them.
         self.warnings: list[str] = []
@@ -72,7 +82,7 @@ class ClientCore:
     def wait_s(self) -> float:
         """How long the socket may wait for an answer: the deadline plus a grace (the daemon
         answers `timeout` itself at the deadline)."""
-        return self.timeout + SOCKET_GRACE_S
+        return self.timeout + self._waits_s + SOCKET_GRACE_S
 
     def reset(self) -> None:
         """A new connection: nothing buffered, nothing in flight."""
@@ -84,6 +94,8 @@ class ClientCore:
         sends progress frames before the answer."""
         request_id = next(self._ids)
         self._pending = request_id
+        wait_ms = args.get("wait_ms")
+        self._waits_s = wait_ms / 1000 if isinstance(wait_ms, int) else 0.0
         timeout_ms = max(1, int(self.timeout * 1000))
         return encode_frame(
             make_request(
@@ -110,6 +122,10 @@ class ClientCore:
             return NEED_DATA
         if isinstance(event, BadFrame):
             raise BrokenStream(event.error)
+        if is_item(event.value):
+            if event.value.get("id") != self._pending:
+                raise BrokenStream(BdError("internal", "an item frame for another request"))
+            return Item(event.value["item"])
         if is_progress(event.value):
             report = event.value["progress"]
             if event.value.get("id") != self._pending or not isinstance(report, dict):

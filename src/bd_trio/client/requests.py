@@ -156,6 +156,23 @@ def events(issue_id: str) -> Request[list[t.Event]]:
     return Request("events", {"id": issue_id})
 
 
+def _wait_ms(wait: float | None) -> int | None:
+    return None if wait is None else max(0, int(wait * 1000))
+
+
+def changes(
+    since: int = 0, *, limit: int | None = None, wait: float | None = None
+) -> Request[list[t.Change]]:
+    """The feed: changes after the cursor `since`, oldest first (0: from the oldest kept).
+    With `wait` (seconds), answer as soon as there is one, or [] when it passed."""
+    return Request("events", _args(since=since, limit=limit, wait_ms=_wait_ms(wait)))
+
+
+def cursor() -> Request[t.Cursor]:
+    """The feed's newest cursor: pass it as `since` to hear only what comes next."""
+    return Request("cursor", {})
+
+
 # --- queries -----------------------------------------------------------------------------------
 
 
@@ -204,12 +221,30 @@ def ready(
     unassigned: bool | None = None,
     sort: str | None = None,
     parent: str | None = None,
+    wait: float | None = None,
 ) -> Request[list[t.Issue]]:
     """Ready work (sort: priority, oldest or hybrid; parent: descendants of an issue); with
     `claim=True`, claim the first ready issue the caller may take and return it as a
-    one-element list ([] when none is left; the other filters do not apply)."""
+    one-element list ([] when none is left; the same filters apply, `limit` does not). With `wait`
+    (seconds): when nothing is ready, wait up to that long for work (woken by the commit
+    that made it ready, no polling), then []."""
+    wait_ms = _wait_ms(wait)
     if claim:
-        return Request("ready_claim", _args(lease=lease, priority=priority, assignee=assignee))
+        return Request(
+            "ready_claim",
+            _args(
+                lease=lease,
+                priority=priority,
+                assignee=assignee,
+                issue_type=issue_type,
+                labels=labels,
+                labels_any=labels_any,
+                unassigned=unassigned,
+                sort=sort,
+                parent=parent,
+                wait_ms=wait_ms,
+            ),
+        )
     return Request(
         "ready",
         _args(
@@ -222,6 +257,7 @@ def ready(
             unassigned=unassigned,
             sort=sort,
             parent=parent,
+            wait_ms=wait_ms,
         ),
     )
 
@@ -374,7 +410,7 @@ def batch(
 # Every builder, by method name (client/operations.py and tests/test_clients.py use this list).
 BUILDERS = (
     ping, health, flush, shutdown,
-    create, show, update, close_issue, reopen, events,
+    create, show, update, close_issue, reopen, events, changes, cursor,
     list_issues, ready, search, blocked, stats, stale,
     claim, heartbeat, unclaim,
     dep_add, dep_remove, dep_tree, dep_cycles,

@@ -89,6 +89,27 @@ class Event(TypedDict):
     created_at: str
 
 
+class _ChangeKeys(TypedDict):
+    cursor: int
+    id: str
+    event: str
+    actor: str
+    at: str
+
+
+class Change(_ChangeKeys, total=False):
+    """One change of the feed (`events` with `since`, `watch`)."""
+
+    field: str  # an `updated` change: which field, and its old and new value
+    old: str | None
+    new: str | None
+    comment: str
+
+
+class Cursor(TypedDict):
+    cursor: int
+
+
 class Stats(TypedDict):
     total_issues: int
     open_issues: int

@@ -13,6 +13,7 @@ import math
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import trio
@@ -27,6 +28,7 @@ from bd_trio.protocol.envelope import (
     EnvelopeError,
     Request,
     error_response,
+    item_message,
     ok_response,
     parse_request,
     progress_message,
@@ -121,7 +123,13 @@ class Connection:
                 data = await self._execute_with_progress(request)
             else:
                 data = await self.execute(
-                    request.op, request.args, request.actor, request.timeout_ms, CBOR
+                    request.op,
+                    request.args,
+                    request.actor,
+                    request.timeout_ms,
+                    CBOR,
+                    None,
+                    partial(self._send_items, request.id),
                 )
             warning = self.warning()
             if isinstance(data, Encoded):
@@ -159,6 +167,14 @@ class Connection:
         if failure is not None:
             raise failure
         return outcome
+
+    async def _send_items(self, request_id: int, items: list[Any]) -> None:
+        """A streaming operation's items, a frame each, in one write (daemon/feeds.py bounds
+        how long this may take)."""
+        frames = b"".join(
+            encode_frame(item_message(request_id, item), MAX_RESPONSE_FRAME) for item in items
+        )
+        await self.stream.send_all(frames)
 
     async def _send(self, response: dict[str, Any] | bytes) -> int:
         if isinstance(response, bytes):

@@ -1,8 +1,8 @@
 """A write request on its way through the writer: its states, and every transition in one
 place.
 
-    QUEUED --take (the database thread, deadline not passed)--> TAKEN --finish--> DONE
-    QUEUED --skip (the database thread, deadline passed)------> ABANDONED
+    QUEUED --take (the writer task, deadline not passed)----> TAKEN --finish--> DONE
+    QUEUED --skip (the writer task, deadline passed)--------> ABANDONED
     QUEUED --abandon (its handler gave up: deadline, cancel)--> ABANDONED
     TAKEN --requeue (a chunked job with more to do)---------> CONTINUING --take--> TAKEN
 
@@ -10,16 +10,18 @@ A chunked job (a non-atomic batch) runs a chunk per group and goes back to the e
 queue until it is done, so the requests of other agents are served between its chunks. Once
 its first chunk ran it is never abandoned: its deadline applies to its start only.
 
-`take_or_skip` (database thread) and `abandon` (handler, on the event loop) decide under one
-lock, so exactly one of them wins: a request is either run, or reported `timeout` and never
-applied. Once TAKEN, the handler waits for the real outcome, whatever its deadline.
+`take_or_skip` (the writer task) and `abandon` (the handler) both run on the event loop, with
+no await between the check and the move, so exactly one of them wins: a request is either
+run, or reported `timeout` and never applied. Once TAKEN, the handler waits for the real
+outcome, whatever its deadline. Deadlines are on one clock, Trio's (`trio.current_time()`).
+
+Any move not in TRANSITIONS raises `IllegalTransition`: a job in a state the writer did not
+expect is a bug to see, not to skip.
 """
 
 from __future__ import annotations
 
 import enum
-import threading
-import time
 from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol
 
@@ -44,6 +46,10 @@ TRANSITIONS: dict[JobState, frozenset[JobState]] = {
     JobState.ABANDONED: frozenset(),
     JobState.DONE: frozenset(),
 }
+
+
+class IllegalTransition(RuntimeError):
+    """A job was asked to move where TRANSITIONS does not lead."""
 
 
 class Chunked(Protocol):
@@ -87,7 +93,6 @@ class Job:
         "deadline",
         "done",
         "error",
-        "expires",
         "mark",
         "on_progress",
         "result",
@@ -106,9 +111,7 @@ class Job:
         on_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.run = run  # called with the write connection and the group
-        self.deadline = deadline  # trio clock, for the handler's wait
-        # The same deadline on the monotonic clock, which the database thread can read.
-        self.expires = time.monotonic() + (deadline - trio.current_time())
+        self.deadline = deadline  # trio.current_time() clock: the handler's and the writer's
         self.writes = writes  # counted as a write and schedules an export when it succeeds
         self.done = trio.Event()
         self.state = JobState.QUEUED
@@ -120,36 +123,36 @@ class Job:
 
 
 class JobStates:
-    """The one place a job changes state."""
+    """The one place a job changes state (event loop only)."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    def _move(self, job: Job, to: JobState) -> bool:
+    @staticmethod
+    def _move(job: Job, to: JobState) -> None:
         if to not in TRANSITIONS[job.state]:
-            return False
+            raise IllegalTransition(f"a job cannot go from {job.state.value} to {to.value}")
         job.state = to
-        return True
 
     def take_or_skip(self, job: Job, now: float) -> bool:
-        """Database thread: True when the job is to run now; False when its deadline passed
-        or its handler gave up (it is then never applied). A continuing job is always taken."""
-        with self._lock:
-            if job.state is JobState.QUEUED and now >= job.expires:
-                self._move(job, JobState.ABANDONED)
-                return False
-            return self._move(job, JobState.TAKEN)
+        """Writer task: True when the job is to run now; False when its deadline passed or its
+        handler gave up (it is then never applied). A continuing job is always taken."""
+        if job.state is JobState.ABANDONED:  # its handler gave up while it was queued
+            return False
+        if job.state is JobState.QUEUED and now >= job.deadline:
+            self._move(job, JobState.ABANDONED)
+            return False
+        self._move(job, JobState.TAKEN)
+        return True
 
     def requeue(self, job: Job) -> None:
-        """Database thread: a chunked job with more to do goes back in line."""
-        with self._lock:
-            self._move(job, JobState.CONTINUING)
+        """Writer task: a chunked job with more to do goes back in line."""
+        self._move(job, JobState.CONTINUING)
 
     def abandon(self, job: Job) -> bool:
-        """Handler: give up on a job not taken yet; False when the thread already took it."""
-        with self._lock:
-            return self._move(job, JobState.ABANDONED)
+        """Handler: give up on a job not taken yet; False when the writer already took it (or
+        it was skipped already)."""
+        if job.state is not JobState.QUEUED:
+            return False
+        self._move(job, JobState.ABANDONED)
+        return True
 
     def finish(self, job: Job) -> None:
-        with self._lock:
-            self._move(job, JobState.DONE)
+        self._move(job, JobState.DONE)

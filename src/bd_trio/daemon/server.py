@@ -28,20 +28,21 @@ import errno
 import os
 import signal
 import socket as stdlib_socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import trio
 
-from bd_trio.daemon import logs
+from bd_trio.daemon import feeds, logs, waiting
 from bd_trio.daemon.autosync import SyncStatus, run_auto_sync
 from bd_trio.daemon.batches import ChunkedBatch
 from bd_trio.daemon.configwatch import ConfigWatch
 from bd_trio.daemon.connection import Connection
 from bd_trio.daemon.counters import Counters
 from bd_trio.daemon.exporter import ExportSchedule, run_exporter
+from bd_trio.daemon.hooks import ReadIssue, run_hooks
 from bd_trio.daemon.jobs import Group, Job
 from bd_trio.daemon.lockfile import DaemonLock
 from bd_trio.daemon.options import DaemonOptions
@@ -52,13 +53,34 @@ from bd_trio.daemon.syncing import run_sync
 from bd_trio.daemon.watchdog import run_watchdog
 from bd_trio.daemon.writer import Writer
 from bd_trio.errors import BdError
-from bd_trio.ops import get_op
+from bd_trio.hookconfig import HookStats
+from bd_trio.ops import OpSpec, get_op
+from bd_trio.ops.registry import LOOP, STREAMING
 from bd_trio.ops.rows import materialized
-from bd_trio.store import Store
-from bd_trio.sync.gitsync import parse_sync
+from bd_trio.protocol.encoded import CBOR
+from bd_trio.store import Store, feed
+from bd_trio.store import issues as rows
 from bd_trio.workspace import Workspace
 
 Progress = Callable[[int, int], None]
+OTHERS_PAGE = 50  # how much of `ready` a claim waiter that found nothing looks through
+Stream = Callable[[list[Any]], Awaitable[None]]  # a streaming operation's items
+
+
+class _Call(NamedTuple):
+    """One request on its way to a route."""
+
+    spec: OpSpec
+    parsed: Any
+    actor: str
+    timeout_ms: int
+    encoding: str
+    on_progress: Progress | None
+    # The request's own arguments (a reader process parses them again) and whether a waiting
+    # operation must see if the answer holds something (then the read runs in a thread here,
+    # where the answer is still data).
+    args: dict[str, Any]
+    probe: bool
 
 
 class Server:
@@ -76,11 +98,15 @@ class Server:
         # Held by a sync for its whole run and by each export: no export while git works.
         self.sync_lock = trio.Lock()
         self.sync_status = SyncStatus()
+        self.hook_stats = HookStats()
+        self._shared_feed = feeds.SharedReads(self._feed_reader())  # for watch streams
 
     # --- control --------------------------------------------------------------------------
 
     def request_stop(self) -> None:
         self._stop.set()
+        if self._writer is not None:
+            self._writer.changes.wake()  # waiters and streams look up and finish
 
     @property
     def stopping(self) -> bool:
@@ -106,6 +132,9 @@ class Server:
         # issues.jsonl could not be imported: reads answer from the database, writes refuse.
         health["jsonl_error"] = None if refused is None else refused.error.to_dict()
         health["auto_sync_s"] = self.options.auto_sync_s
+        health["cursor"] = writer.changes.cursor  # the feed's newest change
+        health["waiting"] = writer.changes.waiting  # requests and streams waiting for one
+        health["hooks"] = self.hook_stats.to_dict()
         health["sync"] = self.sync_status.to_dict()
         health["reader_processes"] = self._reads.reader_pids() if self._reads is not None else []
         return health
@@ -125,14 +154,16 @@ class Server:
         timeout_ms: int,
         encoding: str,
         on_progress: Progress | None = None,
+        stream: Stream | None = None,
     ) -> Any:
         """The answer's data, or an `Encoded` payload (a read, encoded in its thread).
-        `on_progress(done, total)` hears how far a long operation got (on the loop)."""
+        `on_progress(done, total)` hears how far a long operation got (on the loop);
+        `stream(items)` sends a streaming operation's items (a frame each)."""
         self.counters.request()
         if op == "ping":  # the liveness probe: no extra await on its way
             return self.counters.ping()
         try:
-            return await self._execute(op, args, actor, timeout_ms, encoding, on_progress)
+            return await self._execute(op, args, actor, timeout_ms, encoding, on_progress, stream)
         except BdError:
             self.counters.error()
             raise
@@ -145,41 +176,165 @@ class Server:
         timeout_ms: int,
         encoding: str,
         on_progress: Progress | None,
+        stream: Stream | None = None,
     ) -> Any:
+        """Dispatch by the operation's route (ops/registry.py)."""
+        spec = get_op(op)
+        own, wait_s = spec.split_wait(args)
+        parsed = spec.parse_args(own)  # bad input never reaches the database
+        if spec.route == LOOP:
+            return self._answer_on_loop(op)
+        if spec.route == STREAMING:
+            if stream is None:
+                raise BdError(
+                    "bad_request",
+                    f"{op} streams: it is served over the CBOR protocol only (not JSON lines)",
+                )
+            return await feeds.stream_changes(
+                self.writer.changes, self._shared_feed, parsed.since, stream, self.stopping_now
+            )
+        request = _Call(
+            spec,
+            parsed,
+            actor or "unknown",
+            timeout_ms,
+            encoding,
+            on_progress,
+            own if isinstance(own, dict) else {},
+            wait_s is not None,
+        )
+        if wait_s is None:
+            return (await self._run(request))[0]
+        if not spec.writes or not isinstance(own, dict):
+            return await waiting.until_not_empty(
+                lambda: self._run(request), self.writer.changes, wait_s, self.stopping_now
+            )
+        # A claim consumes what it finds: its waiters stand in one line per filters.
+        filters = {k: v for k, v in own.items() if k != "lease"}
+        return await waiting.until_not_empty(
+            lambda: self._run(request),
+            self.writer.changes,
+            wait_s,
+            self.stopping_now,
+            (op, repr(sorted(filters.items()))),
+            self._assigned_to_others(filters, actor, timeout_ms),
+        )
+
+    def _assigned_to_others(
+        self, filters: dict[str, Any], actor: str | None, timeout_ms: int
+    ) -> Callable[[], Awaitable[bool]]:
+        """Does `ready` (these filters, its first OTHERS_PAGE issues) list work assigned to
+        someone else? Then it may be for a claim waiter further down the line."""
+        ready = get_op("ready")
+        listed = partial(
+            _run_op, ready.run, ready.parse_args({**filters, "limit": OTHERS_PAGE}), "", None
+        )
+
+        async def others_may() -> bool:
+            assert self._reads is not None
+            found: list[bool] = []
+
+            def look(conn: Any, group: Group) -> None:
+                issues = listed(conn, group)
+                found.append(any(i.get("assignee") not in (None, "", actor) for i in issues))
+
+            deadline = trio.current_time() + timeout_ms / 1000
+            try:
+                await self._reads.read(look, deadline, CBOR)
+            except JsonlChanged:
+                await self.writer.call(Job(run=look, deadline=deadline, writes=False))
+            return found[0]
+
+        return others_may
+
+    def _answer_on_loop(self, op: str) -> Any:
+        """The operations of route `loop` (ping has its own fast path in `execute`)."""
         if op == "health":
             return self.health()
         if op == "shutdown":
             self.request_stop()
             return {"stopping": True, "pid": os.getpid()}
-        deadline = trio.current_time() + timeout_ms / 1000
-        if op == "flush":
-            return _flush_data(await self.writer.call(self.writer.flush_job(deadline)))
-        if op == "sync":
-            request = parse_sync(args)
-            return await run_sync(self.writer, request, actor or "unknown", self.sync_lock)
-        spec = get_op(op)
-        parsed = spec.parse_args(args)  # bad input never reaches the database
-        if op == "batch" and not parsed.atomic:  # a chunk per group: fair to other agents
-            chunked = ChunkedBatch(parsed, actor or "unknown")
-            job = Job(None, deadline, writes=True, chunked=chunked, on_progress=on_progress)
-            return await self.writer.call(job)
-        report = _from_thread(on_progress) if on_progress is not None else None
-        run = partial(_run_op, spec.run, parsed, actor or "unknown", report)
+        return self.counters.ping()
+
+    def stopping_now(self) -> bool:
+        return self._stop.is_set()
+
+    async def _run(self, call: _Call) -> tuple[Any, bool]:
+        """(the answer's data, whether it holds something: a waiting operation's test)."""
+        spec, parsed, actor = call.spec, call.parsed, call.actor
+        deadline = trio.current_time() + call.timeout_ms / 1000
+        if spec.name == "flush":
+            return _flush_data(await self.writer.call(self.writer.flush_job(deadline))), True
+        if spec.name == "sync":
+            return await run_sync(self.writer, parsed, actor, self.sync_lock), True
+        if spec.name == "batch" and not parsed.atomic:  # a chunk per group: fair to others
+            chunked = ChunkedBatch(parsed, actor)
+            job = Job(None, deadline, writes=True, chunked=chunked, on_progress=call.on_progress)
+            return await self.writer.call(job), True
+        report = _from_thread(call.on_progress) if call.on_progress is not None else None
+        run = partial(_run_op, spec.run, parsed, actor, report)
         if spec.writes:
-            return await self.writer.call(Job(run=run, deadline=deadline, writes=True))
+            result = await self.writer.call(Job(run=run, deadline=deadline, writes=True))
+            return result, bool(result)
         assert self._reads is not None
+        held: list[bool] = []
+
+        def probed(conn: Any, group: Group) -> Any:  # the read thread notes if it found any
+            result = run(conn, group)
+            held.append(bool(result))
+            return result
+
         try:
-            return await self._reads.read(
+            if call.probe:
+                return await self._reads.read(probed, deadline, call.encoding), any(held)
+            answer = await self._reads.read(
                 run,
                 deadline,
-                encoding,
-                op=op,
-                args=args,
-                actor=actor or "unknown",
-                reports_progress=on_progress is not None,
+                call.encoding,
+                op=spec.name,
+                args=call.args,
+                actor=actor,
+                reports_progress=call.on_progress is not None,
             )
+            return answer, True
         except JsonlChanged:  # the writer imports the file first, then runs the read
-            return await self.writer.call(Job(run=run, deadline=deadline, writes=False))
+            result = await self.writer.call(Job(run=run, deadline=deadline, writes=False))
+            return result, bool(result)
+
+    def _issue_reader(self) -> ReadIssue:
+        async def read(issue_id: str) -> dict[str, Any] | None:
+            got: list[dict[str, Any] | None] = []
+
+            def issue(conn: Any, group: Group) -> None:
+                found = rows.get_issue(conn, issue_id)
+                got.append(None if found is None else found.to_dict())
+
+            assert self._reads is not None
+            deadline = trio.current_time() + feeds.READ_TIMEOUT_S
+            try:
+                await self._reads.read(issue, deadline, CBOR)
+            except JsonlChanged:
+                await self.writer.call(Job(run=issue, deadline=deadline, writes=False))
+            return got[0]
+
+        return read
+
+    def _feed_reader(self) -> feeds.ReadChanges:
+        async def read(since: int, limit: int) -> list[dict[str, Any]]:
+            got: list[list[dict[str, Any]]] = []
+
+            def changes(conn: Any, group: Group) -> None:
+                got.append(feed.changes_since(conn, since, limit))
+
+            deadline = trio.current_time() + feeds.READ_TIMEOUT_S
+            assert self._reads is not None
+            try:
+                await self._reads.read(changes, deadline, CBOR)
+            except JsonlChanged:
+                await self.writer.call(Job(run=changes, deadline=deadline, writes=False))
+            return got[0]
+
+        return read
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -239,6 +394,14 @@ class Server:
                         self.sync_status,
                         self.sync_lock,
                     )
+                root.start_soon(
+                    run_hooks,
+                    self.workspace.root,
+                    writer.changes,
+                    self._feed_reader(),
+                    self._issue_reader(),
+                    self.hook_stats,
+                )
                 if self.options.handle_signals:
                     root.start_soon(self._watch_signals)
                 async with trio.open_nursery() as handlers:

@@ -31,6 +31,12 @@ class Args:
             self._raw[name] = value
         self._seen: set[str] = set()
 
+    def everything(self) -> dict[str, Any]:
+        """All the arguments as given (for an operation whose parser lives in a lower layer,
+        which then checks them itself)."""
+        self._seen.update(self._raw)
+        return dict(self._raw)
+
     def has(self, name: str) -> bool:
         return name in self._raw and self._raw[name] is not None
 

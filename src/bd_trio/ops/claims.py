@@ -50,17 +50,27 @@ class ReadyClaimRequest:
     priority: int | None
     assignee: str | None
     lease_s: float | None
+    filters: graph.ReadyFilters
 
 
 def parse_ready_claim(a: Args) -> ReadyClaimRequest:
+    from bd_trio.ops.queries import parse_ready_filters  # the same filters as `ready`
+
     return ReadyClaimRequest(
         priority=a.checked("priority", validate.priority),
         assignee=a.text("assignee"),
         lease_s=parse_lease(a),
+        filters=parse_ready_filters(a),
     )
 
 
-@operation("ready_claim", parse=parse_ready_claim, writes=True)
+@operation(
+    "ready_claim",
+    parse=parse_ready_claim,
+    writes=True,
+    waits=True,
+    aliases={"label": "labels", "type": "issue_type", "label_any": "labels_any"},
+)
 def ready_claim(
     conn: sqlite3.Connection, request: ReadyClaimRequest, ctx: OpContext
 ) -> list[dict[str, Any]]:
@@ -74,6 +84,7 @@ def ready_claim(
         priority=request.priority,
         assignee=request.assignee,
         claimable_by=ctx.actor,
+        filters=request.filters,
         now=ctx.now,
     )
     if not found:

@@ -319,10 +319,3 @@ def reopen(conn: sqlite3.Connection, request: StatusRequest, ctx: OpContext) -> 
     if issue.status != Status.CLOSED:
         return issue.to_dict()
     return apply_changes(conn, issue, {"status": "open"}, ctx, reason=request.reason).to_dict()
-
-
-@operation("events", parse=parse_id, writes=False)
-def events(conn: sqlite3.Connection, issue_id: str, ctx: OpContext) -> list[dict[str, Any]]:
-    """The audit trail of one issue, oldest first."""
-    rows.require_issue(conn, issue_id)
-    return rows.events_of(conn, issue_id)

@@ -81,6 +81,7 @@ def parse_ready(a: Args) -> dict[str, Any]:
     "ready",
     parse=parse_ready,
     writes=False,
+    waits=True,
     aliases={"label": "labels", "type": "issue_type", "label_any": "labels_any"},
 )
 def ready(conn: sqlite3.Connection, opts: dict[str, Any], ctx: OpContext) -> list[dict[str, Any]]:

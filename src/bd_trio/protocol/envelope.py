@@ -3,6 +3,7 @@
 Request:  {"v": 1, "id": int, "op": str, "args": map, "actor": str?, "timeout_ms": int?,
            "progress": bool?}
 Progress: {"v": 1, "id": int, "progress": {"done": int, "total": int}}   (only when asked)
+Item:     {"v": 1, "id": int, "item": any}   (a streaming operation's items, e.g. watch)
 Response: {"v": 1, "id": int, "ok": true, "data": any, "warning": str?}
           {"v": 1, "id": int, "ok": false, "error": {"code": str, "message": str, ...}}
 """
@@ -125,6 +126,15 @@ def make_request(
 def progress_message(request_id: int, done: int, total: int) -> dict[str, Any]:
     """How far a long request got (sent only to a request that asked for progress)."""
     return {"v": PROTOCOL_VERSION, "id": request_id, "progress": {"done": done, "total": total}}
+
+
+def item_message(request_id: int, item: Any) -> dict[str, Any]:
+    """One item of a streaming operation (watch), sent before its final response."""
+    return {"v": PROTOCOL_VERSION, "id": request_id, "item": item}
+
+
+def is_item(value: Any) -> bool:
+    return isinstance(value, dict) and "item" in value and "ok" not in value
 
 
 def is_progress(value: Any) -> bool:

@@ -277,6 +277,12 @@ def any_due(conn: sqlite3.Connection, now: str) -> bool:
     return row is not None
 
 
+def next_expiry(conn: sqlite3.Connection) -> str | None:
+    """When the next lease passes (an index probe), or None when no claim expires."""
+    row = conn.execute("SELECT min(expires_at) FROM claims WHERE expires_at IS NOT NULL").fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
 def check_fence(conn: sqlite3.Connection, issue_id: str, token: int, now: str) -> Claim:
     """The claim that `token` names, if it is still the current one; else `claim lost`."""
     claim = get_claim(conn, issue_id)

@@ -34,6 +34,13 @@ def _print_health(health: dict[str, Any]) -> None:
     refused = health.get("jsonl_error")
     if refused:  # reads answer from the database, writes are refused until the file is fixed
         out(f"  issues.jsonl: REFUSED, writes refused until fixed: {refused.get('message')}")
+    hooks = health.get("hooks")
+    if hooks and hooks.get("configured"):
+        line = f"  Hooks: {hooks['configured']} configured, {hooks['ran']} runs"
+        line += f", {hooks['failed']} failed"
+        out(line)
+        if hooks.get("last_error"):
+            out(f"    last failure: {hooks['last_error']}")
 
 
 def _start_options(

@@ -6,7 +6,7 @@ from typing import Any
 
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, out, usage
-from bd_trio.cli.parsing import comma_list, priority
+from bd_trio.cli.parsing import comma_list, priority, wait_ms
 from bd_trio.cli.session import backend, call
 
 
@@ -80,9 +80,11 @@ def ready(
     unassigned: bool = False,
     sort: str | None = None,
     parent: str | None = None,
+    wait: str | None = None,
 ) -> None:
     """Open issues with nothing blocking them: what to work on next. With --claim: claim the
-    first one you may take, in one step (exactly one caller gets each issue)."""
+    first one you may take, in one step (exactly one caller gets each issue). With --wait:
+    when nothing is ready, wait for work instead of polling."""
     p = priority(prio)
     args: dict[str, Any] = {} if claim else {"limit": limit}
     if p is not None:
@@ -97,15 +99,17 @@ def ready(
         "sort": sort,
         "parent": parent,
     }
-    if claim and any(value is not None for value in filters.values()):
-        usage("--claim takes --priority and --assignee; the other filters go with plain ready")
     args.update({k: v for k, v in filters.items() if v is not None})
     if lease is not None:
         if not claim:
             usage("--lease goes with --claim")
         args["lease"] = lease
-    with backend() as be:
-        issues = call(be, "ready_claim" if claim else "ready", args)
+    op = "ready_claim" if claim else "ready"
+    if wait is not None:
+        issues = _waiting(op, args, wait_ms(wait))
+    else:
+        with backend() as be:
+            issues = call(be, op, args)
     if g.current.json:
         emit_json(issues)
         return
@@ -128,6 +132,27 @@ def ready(
         out(f"{number}. {render.one_line(issue)}")
         if issue.get("assignee"):
             out(f"   Assignee: {issue['assignee']}")
+
+
+def _waiting(op: str, args: dict[str, Any], wait_ms: int) -> Any:
+    """Run a waiting `ready`: when the daemon stops under it (nothing was claimed), open the
+    backend again (a new daemon, or direct mode) and wait out the rest of the time."""
+    import time
+
+    from bd_trio.cli.output import err, fail
+    from bd_trio.errors import BdError
+
+    until = time.monotonic() + wait_ms / 1000
+    while True:
+        left_ms = max(0, int((until - time.monotonic()) * 1000))
+        with backend() as be:
+            try:
+                return be.call(op, {**args, "wait_ms": left_ms})
+            except BdError as exc:
+                if exc.code != "unavailable" or left_ms == 0:
+                    fail(exc)
+                err(f"bd: {exc.message}; waiting on")
+        time.sleep(0.2)
 
 
 def stale(hours: float = 24.0) -> None:
