@@ -37,6 +37,13 @@ IF_CLAIMED = Opt(
 )
 PARENT = Opt("parent", ("--parent",), help="Only descendants of this issue (parent-child)")
 IDS = Arg("ids", "ID...", many=True)
+SEARCH = Opt(
+    "search",
+    ("--search",),
+    "list",
+    help="Accepted for Go bd's scripts; no effect: the registry knows every daemon",
+)
+DAEMON_TARGET = Arg("target", "WORKSPACE|PID")
 ISSUE_JSON = "the Issue object"
 ISSUES_JSON = "array of Issue"
 
@@ -71,6 +78,17 @@ COMMANDS: tuple[Command | Group, ...] = (
             EXTERNAL_REF,
             Opt("deps", ("--deps",), help="type:id,... (type defaults to blocks)"),
             Opt("file", ("--file", "-f"), "path", help="Create issues from a Markdown plan"),
+            Opt(
+                "parent",
+                ("--parent",),
+                help="Child of this issue (parent-child); in hash id mode its id is PARENT.N",
+            ),
+            Opt(
+                "from_template",
+                ("--from-template",),
+                metavar="NAME",
+                help="Start from a template (`bd template list`); flags given override it",
+            ),
         ),
         json=f"{ISSUE_JSON} (labels included); with -f, an array of them",
     ),
@@ -245,6 +263,20 @@ COMMANDS: tuple[Command | Group, ...] = (
                 json='{"status": "removed", "issue_id", "depends_on_id"}',
             ),
             Command(
+                "relate",
+                "deps.relate",
+                "Link two issues both ways as relates-to (see also; nothing waits).",
+                args=(Arg("id1", "ID1"), Arg("id2", "ID2")),
+                json='{"id1", "id2", "related": true}',
+            ),
+            Command(
+                "unrelate",
+                "deps.unrelate",
+                "Remove the relates-to link between two issues, both ways.",
+                args=(Arg("id1", "ID1"), Arg("id2", "ID2")),
+                json='{"id1", "id2", "unrelated": true}',
+            ),
+            Command(
                 "tree",
                 "deps.tree",
                 "What ID depends on, as a tree (root first).",
@@ -373,8 +405,19 @@ COMMANDS: tuple[Command | Group, ...] = (
             Opt("no_pull", ("--no-pull",), "flag", False, help="Do not pull"),
             Opt("no_push", ("--no-push",), "flag", False, help="Do not push"),
             Opt("dry_run", ("--dry-run",), "flag", False, help="Import and export only"),
+            Opt(
+                "status",
+                ("--status",),
+                "flag",
+                False,
+                help="Change nothing; show what a sync would do (unpushed commits, the "
+                "remote ahead as of the last fetch, issues not yet exported or committed)",
+            ),
         ),
-        json='{"committed", "remote", "pulled", "pushed", "created", "updated", "deleted", '
+        json='with --status: {"branch", "remote", "remote_branch", "ahead", "behind", '
+        '"unpushed_commits", "remote_commits", "jsonl_uncommitted", "dirty_issues", '
+        '"would"}; else {"committed", "remote", "pulled", "pushed", "created", "updated", '
+        '"deleted", '
         '"renumbered": {old: new}, "resolved_conflict", "steps"}',
     ),
     Command(
@@ -462,6 +505,114 @@ COMMANDS: tuple[Command | Group, ...] = (
                     Opt("auto_push", ("--auto-push",), "flag", False),
                 ),
                 json="the health object",
+            ),
+        ),
+    ),
+    # --- i16b: `bd daemons`, `bd template` (agent plugins' commands) ---------------------
+    Group(
+        "daemons",
+        "Every bd daemon of this user, in any workspace (a per-user registry: "
+        "$BD_DAEMON_REGISTRY, else $XDG_RUNTIME_DIR/bd-trio/daemons, else "
+        "~/.cache/bd-trio/daemons).",
+        (
+            Command(
+                "list",
+                "daemons.list_daemons",
+                "The running daemons: workspace, PID, version, uptime (stale entries pruned).",
+                opts=(
+                    SEARCH,
+                    Opt(
+                        "no_cleanup",
+                        ("--no-cleanup",),
+                        "flag",
+                        False,
+                        help="Keep stale registry entries",
+                    ),
+                ),
+                json='array of {"pid", "workspace_path", "beads_dir", "database_path", '
+                '"socket_path", "log_path", "version", "started_at", "options", "alive", '
+                '"uptime_seconds", "queue_depth"}',
+            ),
+            Command(
+                "health",
+                "daemons.health",
+                "Check every daemon: healthy, stale, version_mismatch or unresponsive (exit 1 "
+                "when any is not healthy).",
+                opts=(SEARCH,),
+                json='{"total", "healthy", "stale", "mismatched", "unresponsive", "daemons": '
+                '[{"workspace", "socket_path", "pid", "version", "status", "issue"?}]}',
+            ),
+            Command(
+                "logs",
+                "daemons.logs",
+                "Show a daemon's log (by workspace path or PID).",
+                args=(DAEMON_TARGET,),
+                opts=(
+                    Opt("lines", ("--lines", "-n"), "int", 50, help="Last N lines"),
+                    Opt("follow", ("--follow", "-f"), "flag", False, help="Follow (like tail -f)"),
+                ),
+                json='{"workspace", "log_path", "content"}',
+            ),
+            Command(
+                "stop",
+                "daemons.stop",
+                "Stop a daemon gracefully (by workspace path or PID).",
+                args=(DAEMON_TARGET,),
+                json='{"workspace", "pid", "stopped"}',
+            ),
+            Command(
+                "restart",
+                "daemons.restart",
+                "Stop a daemon and start it again with the options it ran with.",
+                args=(DAEMON_TARGET,),
+                opts=(SEARCH,),
+                json='{"workspace", "action": "restarted", "pid"}',
+            ),
+            Command(
+                "killall",
+                "daemons.killall",
+                "Stop every running daemon.",
+                opts=(
+                    SEARCH,
+                    Opt(
+                        "force",
+                        ("--force",),
+                        "flag",
+                        False,
+                        help="SIGKILL a daemon that does not stop within 3 s",
+                    ),
+                ),
+                json='{"stopped", "failed", "failures"?: [{"workspace", "pid", "error"}]}',
+            ),
+        ),
+    ),
+    Group(
+        "template",
+        "Issue templates: built-in (epic, bug, feature) and your own in .beads/templates/ "
+        "(YAML); use one with `bd create --from-template NAME TITLE`.",
+        (
+            Command(
+                "list",
+                "templates.list_templates",
+                "Every template (yours override built-ins of the same name).",
+                json='array of {"name", "description", "type", "priority", "labels", "design", '
+                '"acceptance_criteria", "source"}',
+            ),
+            Command(
+                "show",
+                "templates.show",
+                "One template's fields.",
+                args=(Arg("name", "NAME"),),
+                json='{"name", "description", "type", "priority", "labels", "design", '
+                '"acceptance_criteria", "source"}',
+            ),
+            Command(
+                "create",
+                "templates.create",
+                "Write .beads/templates/NAME.yaml to edit (from the built-in of that name if "
+                "there is one).",
+                args=(Arg("name", "NAME"),),
+                json='{"name", "path"}',
             ),
         ),
     ),

@@ -77,8 +77,10 @@ def create(
     dependencies: list[str] | None = None,
     id: str | None = None,
     external_ref: str | None = None,
+    parent: str | None = None,
 ) -> Request[t.Issue]:
-    """dependencies: "type:id" (or a bare id: blocks)."""
+    """dependencies: "type:id" (or a bare id: blocks). parent: a child of that issue
+    (parent-child; in hash id mode its id is PARENT.N)."""
     return Request(
         "create",
         _args(
@@ -94,6 +96,7 @@ def create(
             dependencies=dependencies,
             id=id,
             external_ref=external_ref,
+            parent=parent,
         ),
     )
 
@@ -273,6 +276,15 @@ def dep_remove(issue_id: str, depends_on_id: str) -> Request[t.DepResult]:
     return Request("dep_remove", {"issue_id": issue_id, "depends_on_id": depends_on_id})
 
 
+def dep_relate(id1: str, id2: str) -> Request[t.RelateResult]:
+    """Link two issues both ways as relates-to."""
+    return Request("dep_relate", {"id1": id1, "id2": id2})
+
+
+def dep_unrelate(id1: str, id2: str) -> Request[t.RelateResult]:
+    return Request("dep_unrelate", {"id1": id1, "id2": id2})
+
+
 def dep_tree(issue_id: str, max_depth: int | None = None) -> Request[list[t.TreeNode]]:
     return Request("dep_tree", _args(id=issue_id, max_depth=max_depth))
 
@@ -355,7 +367,7 @@ BUILDERS = (
     create, show, update, close_issue, reopen, events,
     list_issues, ready, search, blocked, stats, stale,
     claim, heartbeat, unclaim,
-    dep_add, dep_remove, dep_tree, dep_cycles,
+    dep_add, dep_remove, dep_relate, dep_unrelate, dep_tree, dep_cycles,
     label_add, label_remove, label_list, label_list_all, comments, comment_add, note,
     export, import_jsonl, batch,
 )  # fmt: skip

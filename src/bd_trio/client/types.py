@@ -101,6 +101,13 @@ class DepResult(TypedDict):
     type: NotRequired[str]
 
 
+class RelateResult(TypedDict):
+    id1: str
+    id2: str
+    related: NotRequired[bool]  # dep_relate
+    unrelated: NotRequired[bool]  # dep_unrelate
+
+
 class LabelResult(TypedDict):
     issue_id: str
     label: str

@@ -20,8 +20,10 @@ from bd_trio.model.enums import (
 E = TypeVar("E", bound=StrEnum)
 
 # An issue id is a prefix, a dash and a suffix of lowercase letters and digits (`bd-12`,
-# `bd-a3f9`). The prefix may itself contain dashes (`my-proj-3`).
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*-[a-z0-9]+$")
+# `bd-a3f9`), maybe followed by child numbers (`bd-a3f9.1`, `bd-a3f9.1.2`: Go bd's
+# hierarchical ids, which `create --parent` makes in hash mode). The prefix may itself
+# contain dashes (`my-proj-3`).
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*-[a-z0-9]+(\.[0-9]+)*$")
 PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 
 

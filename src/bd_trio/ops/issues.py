@@ -33,6 +33,7 @@ class NewIssue:
     labels: list[str] = field(default_factory=list)
     dependencies: list[tuple[str, str]] = field(default_factory=list)  # (type, depends_on_id)
     id: str | None = None
+    parent: str | None = None  # a child of this issue (parent-child; in hash mode PARENT.N)
 
 
 def parse_dependency_spec(spec: str) -> tuple[str, str]:
@@ -58,11 +59,23 @@ def parse_create(a: Args) -> NewIssue:
         labels=sorted({validate.label(label) for label in a.strings("labels")}),
         dependencies=[parse_dependency_spec(s) for s in a.strings("dependencies")],
         id=a.checked("id", validate.issue_id),
+        parent=a.checked("parent", lambda v: validate.issue_id(v, "parent")),
     )
 
 
 def insert_new_issue(conn: sqlite3.Connection, new: NewIssue, ctx: OpContext) -> Issue:
     """Allocate the id, insert the issue with its labels and dependencies, audit, mark dirty."""
+    if new.parent is not None:
+        if not rows.issue_exists(conn, new.parent):
+            raise BdError(
+                "not_found",
+                f"parent {new.parent} not found: create it first or drop --parent",
+                issue_id=new.parent,
+                field="parent",
+            )
+        edge = (DepType.PARENT_CHILD.value, new.parent)
+        if edge not in new.dependencies:
+            new.dependencies.append(edge)
     for _, target in new.dependencies:
         if not rows.issue_exists(conn, target):
             raise BdError(
@@ -84,6 +97,8 @@ def insert_new_issue(conn: sqlite3.Connection, new: NewIssue, ctx: OpContext) ->
             )
         issue_id = new.id
         ids.note_explicit_id(conn, issue_id)
+    elif ctx.id_mode == "hash" and new.parent is not None:
+        issue_id = ids.next_child_id(conn, new.parent)  # Go bd's hierarchical ids
     elif ctx.id_mode == "hash":
         issue_id = ids.next_hash_id(conn, ctx.prefix, f"{new.title}\0{ctx.actor}\0{ctx.now}")
     else:

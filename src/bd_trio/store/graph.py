@@ -183,13 +183,15 @@ def count_blocked(conn: sqlite3.Connection) -> int:
 
 
 def reaches(conn: sqlite3.Connection, start: str, target: str) -> bool:
-    """True when `start` depends on `target` through any chain of dependencies (any type)."""
+    """True when `start` depends on `target` through any chain of dependencies (any type but
+    `relates-to`, a link both ways by design: `bd dep relate`)."""
     row = conn.execute(
         """
         WITH RECURSIVE reach(id) AS (
             SELECT ?
             UNION
             SELECT d.depends_on_id FROM dependencies d JOIN reach r ON d.issue_id = r.id
+            WHERE d.type != 'relates-to'
         )
         SELECT 1 FROM reach WHERE id = ? LIMIT 1
         """,
@@ -232,7 +234,8 @@ def dependency_tree(conn: sqlite3.Connection, root: Issue, max_depth: int) -> li
 
 
 def find_cycles(conn: sqlite3.Connection) -> list[list[str]]:
-    """Every dependency cycle (any type), each as a list of ids along the cycle.
+    """Every dependency cycle (any type but `relates-to`, which links both ways by design),
+    each as a list of ids along the cycle.
 
     `dep add` refuses cycles, so they only arrive through imports. Tarjan's algorithm finds the
     strongly connected components; each one with more than one issue holds a cycle, which is
@@ -240,7 +243,8 @@ def find_cycles(conn: sqlite3.Connection) -> list[list[str]]:
     """
     graph: dict[str, list[str]] = {}
     for issue_id, depends_on_id in conn.execute(
-        "SELECT issue_id, depends_on_id FROM dependencies ORDER BY issue_id, depends_on_id"
+        "SELECT issue_id, depends_on_id FROM dependencies WHERE type != 'relates-to' "
+        "ORDER BY issue_id, depends_on_id"
     ):
         graph.setdefault(issue_id, []).append(depends_on_id)
     components = _strongly_connected(graph)

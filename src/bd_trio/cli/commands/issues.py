@@ -36,15 +36,28 @@ def create(
     external_ref: str | None = None,
     deps: str | None = None,
     file: Path | None = None,
+    parent: str | None = None,
+    from_template: str | None = None,
 ) -> None:
     """Create an issue (or several from a Markdown plan with -f)."""
     if file is not None:
+        if parent is not None or from_template is not None:
+            usage("-f takes its parents and fields from the plan: drop --parent/--from-template")
         _create_from_plan(file)
         return
     if title_arg is not None and title is not None and title_arg != title:
         fail(BdError("validation", "give the title once: as TITLE or --title, not both"))
     args: dict[str, Any] = {"title": title if title is not None else title_arg or ""}
     p = priority(prio)
+    if from_template is not None:
+        template = _template(from_template)
+        # The template fills what the command line leaves out; its labels are added to -l's.
+        description = template["description"] if description is None else description
+        design = template["design"] if design is None else design
+        acceptance = template["acceptance_criteria"] if acceptance is None else acceptance
+        issue_type = template["type"] if issue_type is None else issue_type
+        p = template["priority"] if p is None else p
+        labels = [*template["labels"], *(labels or [])]
     optional = {
         "description": description,
         "design": design,
@@ -61,6 +74,8 @@ def create(
         args["labels"] = comma_list(labels)
     if deps:
         args["dependencies"] = comma_list([deps])
+    if parent is not None:
+        args["parent"] = parent
     with backend() as be:
         issue = call(be, "create", args)
     if g.current.json:
@@ -70,6 +85,16 @@ def create(
     out(f"  Title: {issue['title']}")
     out(f"  Priority: P{issue['priority']}")
     out(f"  Status: {issue['status']}")
+
+
+def _template(name: str) -> dict[str, Any]:
+    from bd_trio.cli import templates
+    from bd_trio.cli.commands.templates import beads_dir
+
+    try:
+        return templates.load(beads_dir(required=False), name)
+    except BdError as exc:
+        fail(exc)
 
 
 def _create_from_plan(path: Path) -> None:
