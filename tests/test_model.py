@@ -80,8 +80,8 @@ def test_row_columns_are_in_issue_field_order() -> None:
     from bd_trio.store.issues import ISSUE_COLUMNS
 
     columns = [c.strip() for c in ISSUE_COLUMNS.split(",")]
-    from bd_trio.model.issue import FIELDS
+    from bd_trio.model.issue import COLUMN_NAMES, FIELDS
 
     assert columns == list(FIELDS[: len(columns)])
     assert list(FIELDS) == list(Issue.__init__.__code__.co_varnames[1 : len(FIELDS) + 1])
-    assert len(columns) == 15
+    assert len(columns) == len(COLUMN_NAMES)

@@ -32,6 +32,8 @@ class Issue(TypedDict):
     closed_at: NotRequired[str]
     external_ref: NotRequired[str]
     created_by: NotRequired[str]
+    metadata: NotRequired[dict[str, Any]]
+    ephemeral: NotRequired[bool]
     labels: list[str]
     claim: NotRequired[Claim]
 

@@ -10,13 +10,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from bd_trio.errors import not_found
-from bd_trio.model.issue import Issue
+from bd_trio.model.issue import COLUMN_NAMES, Issue
 from bd_trio.store.claim_rows import claims_for, get_claim
 
-ISSUE_COLUMNS = (
-    "id, title, description, design, acceptance_criteria, notes, status, priority, "
-    "issue_type, assignee, created_at, updated_at, closed_at, external_ref, created_by"
-)
+# The SELECT list Issue.from_row reads, by position: the declared columns, in order.
+ISSUE_COLUMNS = ", ".join(COLUMN_NAMES)
+_INSERT_ISSUE = f"INSERT INTO issues ({ISSUE_COLUMNS}) VALUES ({','.join('?' * len(COLUMN_NAMES))})"
 
 # SQLite's default limit on bound parameters is 32766; stay well below it per statement.
 _CHUNK = 900
@@ -92,26 +91,7 @@ def get_issues(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Issue]
 
 
 def insert_issue(conn: sqlite3.Connection, issue: Issue) -> None:
-    conn.execute(
-        f"INSERT INTO issues ({ISSUE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            issue.id,
-            issue.title,
-            issue.description,
-            issue.design,
-            issue.acceptance_criteria,
-            issue.notes,
-            issue.status,
-            issue.priority,
-            issue.issue_type,
-            issue.assignee,
-            issue.created_at,
-            issue.updated_at,
-            issue.closed_at,
-            issue.external_ref,
-            issue.created_by,
-        ),
-    )
+    conn.execute(_INSERT_ISSUE, issue.column_values())
     for label in issue.labels:
         conn.execute(
             "INSERT OR IGNORE INTO labels (issue_id, label) VALUES (?, ?)", (issue.id, label)

@@ -162,6 +162,14 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES (new.rowid, new.title, new.description, new.notes);
     END;
     """,
+    # 6: upstream's `metadata` (a JSON object of extension data, stored as compact JSON text;
+    # '' when there is none, never NULL) and `ephemeral` (0/1: upstream's "not synced via
+    # git" flag, carried as data). model.issue.COLUMNS declares them.
+    """
+    ALTER TABLE issues ADD COLUMN metadata TEXT NOT NULL DEFAULT '';
+    ALTER TABLE issues ADD COLUMN ephemeral INTEGER NOT NULL DEFAULT 0
+        CHECK (ephemeral IN (0, 1));
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -142,6 +142,43 @@ def _text(value: dict[str, Any], name: str) -> str:
     return raw
 
 
+def json_type(value: object) -> str:
+    """What a JSON value is, in JSON's words (for errors that say what was found)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _object(value: dict[str, Any], name: str) -> dict[str, Any]:
+    raw = value.get(name)
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise BdError(
+            "validation", f"field {name!r} must be an object, got {json_type(raw)}", field=name
+        )
+    return raw
+
+
+def _flag(value: dict[str, Any], name: str) -> bool:
+    raw = value.get(name)
+    if raw is None:
+        return False
+    if not isinstance(raw, bool):
+        raise BdError(
+            "validation", f"field {name!r} must be true or false, got {json_type(raw)}", field=name
+        )
+    return raw
+
+
 def _timestamp(value: dict[str, Any], name: str, fallback: str | None = None) -> str:
     raw = value.get(name)
     if raw in (None, ""):
@@ -184,6 +221,8 @@ def record_to_incoming(value: dict[str, Any]) -> IncomingIssue:
         closed_at=closed_at,
         external_ref=_text(value, "external_ref"),
         created_by=_text(value, "created_by"),
+        metadata=_object(value, "metadata"),
+        ephemeral=_flag(value, "ephemeral"),
     )
     labels = value.get("labels") or []
     if not isinstance(labels, list):

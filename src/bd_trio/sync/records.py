@@ -79,8 +79,6 @@ def issue_record(
     """THE serializer of an issue's JSONL record (comments: maps with author, text,
     created_at; database rows or parsed dicts)."""
     record = issue.to_dict()
-    if issue.created_by:
-        record["created_by"] = issue.created_by
     record["dependencies"] = [d.to_dict() for d in dependencies]
     record["comments"] = [
         {"author": c["author"], "text": c["text"], "created_at": c["created_at"]} for c in comments

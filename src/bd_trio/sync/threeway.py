@@ -31,8 +31,10 @@ from bd_trio.sync import jsonl
 
 Record = dict[str, Any]
 
-# The issue's scalar fields: what `update` may change, and who created it.
-SCALARS = (*UPDATABLE, "created_by")
+# The issue's scalar fields: what `update` may change, who created it, the ephemeral flag.
+SCALARS = (*UPDATABLE, "created_by", "ephemeral")
+# Fields holding a JSON object, merged key by key (each key like a scalar field).
+OBJECTS = ("metadata",)
 
 
 def _key(value: Any) -> str:
@@ -138,6 +140,10 @@ def _merge_issue(b: Record, o: Record, t: Record) -> Record:
         value = _pick(b.get(name), o.get(name), t.get(name), newer)
         if value is not None:
             merged[name] = value
+    for name in OBJECTS:
+        value = _merge_object(b.get(name) or {}, o.get(name) or {}, t.get(name) or {}, newer)
+        if value:
+            merged[name] = value
     merged["created_at"] = min(o["created_at"], t["created_at"])
     merged["updated_at"] = max(o["updated_at"], t["updated_at"])
     if merged.get("status") == "closed":
@@ -155,6 +161,26 @@ def _merge_issue(b: Record, o: Record, t: Record) -> Record:
     )
     merged["comments"] = _merge_comments(b.get("comments", []), o["comments"], t["comments"])
     return _canonical(merged)
+
+
+def _merge_object(b: Record, o: Record, t: Record, newer: bool | None) -> Record:
+    """Key by key, each key like a scalar field (absent is a value: a key removed on one side
+    and left alone on the other goes). Key order does not depend on the side: the base's keys
+    in the base's order, then the added keys sorted."""
+    if _key(o) == _key(t):
+        return o
+    out: Record = {}
+    for key in [*b, *sorted((o.keys() | t.keys()) - b.keys())]:
+        # A one-element list holds a present value, an empty one an absent key.
+        value = _pick(
+            [b[key]] if key in b else [],
+            [o[key]] if key in o else [],
+            [t[key]] if key in t else [],
+            newer,
+        )
+        if value:
+            out[key] = value[0]
+    return out
 
 
 def _merge_comments(b: list[Record], o: list[Record], t: list[Record]) -> list[Record]:
