@@ -44,6 +44,36 @@ SEARCH = Opt(
     help="Accepted for Go bd's scripts; no effect: the registry knows every daemon",
 )
 DAEMON_TARGET = Arg("target", "WORKSPACE|PID")
+# What orchestrators filter ready/list on, and set on create/update (Go bd's flags).
+METADATA = Opt(
+    "metadata",
+    ("--metadata",),
+    "list",
+    help="key=value (repeatable; true/false/null/numbers typed), or a JSON object or "
+    "@file.json (the whole metadata)",
+)
+META_FILTERS = (
+    Opt(
+        "exclude_type",
+        ("--exclude-type",),
+        "list",
+        help="Leave out these types (repeatable, or a,b)",
+    ),
+    Opt(
+        "metadata_field",
+        ("--metadata-field",),
+        "list",
+        help="Only issues whose metadata KEY is VALUE: KEY=VALUE (repeatable: all must hold)",
+    ),
+    Opt("has_metadata_key", ("--has-metadata-key",), help="Only issues with this metadata key"),
+    Opt(
+        "include_ephemeral",
+        ("--include-ephemeral",),
+        "flag",
+        False,
+        help="Include ephemeral issues (left out by default)",
+    ),
+)
 ISSUE_JSON = "the Issue object"
 ISSUES_JSON = "array of Issue"
 
@@ -89,6 +119,14 @@ COMMANDS: tuple[Command | Group, ...] = (
                 metavar="NAME",
                 help="Start from a template (`bd template list`); flags given override it",
             ),
+            METADATA,
+            Opt(
+                "ephemeral",
+                ("--ephemeral",),
+                "flag",
+                False,
+                help="Ephemeral: left out of ready and list unless --include-ephemeral",
+            ),
         ),
         json=f"{ISSUE_JSON} (labels included); with -f, an array of them",
     ),
@@ -130,6 +168,24 @@ COMMANDS: tuple[Command | Group, ...] = (
                 "force", ("--force",), "flag", False, help="With --unclaim: release anyone's claim"
             ),
             IF_CLAIMED,
+            METADATA.replace(
+                help="key=value: set that key (repeatable); a JSON object or @file.json: "
+                "replace the whole metadata"
+            ),
+            Opt(
+                "set_metadata",
+                ("--set-metadata",),
+                "list",
+                metavar="KEY=VALUE",
+                help="Set one metadata key, keep the others (repeatable)",
+            ),
+            Opt(
+                "unset_metadata",
+                ("--unset-metadata",),
+                "list",
+                metavar="KEY",
+                help="Remove one metadata key (repeatable)",
+            ),
         ),
         json=f"{ISSUES_JSON} (with claim while claimed)",
     ),
@@ -173,6 +229,7 @@ COMMANDS: tuple[Command | Group, ...] = (
             Opt("limit", ("--limit", "-n"), "int", 0, help="At most N (0 = all)"),
             Opt("no_assignee", ("--no-assignee",), "flag", False, help="Only unassigned issues"),
             PARENT,
+            *META_FILTERS,
         ),
         json=f"{ISSUES_JSON} with labels ([] when empty)",
     ),
@@ -199,6 +256,7 @@ COMMANDS: tuple[Command | Group, ...] = (
             Opt("unassigned", ("--unassigned",), "flag", False, help="Only unassigned issues"),
             Opt("sort", ("--sort",), help="priority (default), oldest, or hybrid"),
             PARENT,
+            *META_FILTERS,
         ),
         json=f"{ISSUES_JSON}; with --claim, the one claimed issue in an array, or []",
     ),

@@ -78,9 +78,12 @@ def create(
     id: str | None = None,
     external_ref: str | None = None,
     parent: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    ephemeral: bool | None = None,
 ) -> Request[t.Issue]:
     """dependencies: "type:id" (or a bare id: blocks). parent: a child of that issue
-    (parent-child; in hash id mode its id is PARENT.N)."""
+    (parent-child; in hash id mode its id is PARENT.N). metadata: a JSON object;
+    ephemeral: left out of ready and list unless they include ephemeral issues."""
     return Request(
         "create",
         _args(
@@ -97,6 +100,8 @@ def create(
             id=id,
             external_ref=external_ref,
             parent=parent,
+            metadata=metadata,
+            ephemeral=ephemeral,
         ),
     )
 
@@ -121,9 +126,14 @@ def update(
     claim: bool | None = None,
     lease: str | float | None = None,
     if_claimed: int | None = None,
+    metadata: dict[str, Any] | None = None,
+    set_metadata: dict[str, Any] | None = None,
+    unset_metadata: list[str] | None = None,
 ) -> Request[t.Issue]:
     """The fields to change; `claim=True` (with `lease`) claims the issue first in the same
-    transaction; `if_claimed=TOKEN` applies the change only while that claim is current."""
+    transaction; `if_claimed=TOKEN` applies the change only while that claim is current.
+    metadata replaces the whole object; set_metadata / unset_metadata change single keys and
+    keep the others."""
     return Request(
         "update",
         _args(
@@ -141,6 +151,9 @@ def update(
             claim=claim,
             lease=lease,
             if_claimed=if_claimed,
+            metadata=metadata,
+            set_metadata=set_metadata,
+            unset_metadata=unset_metadata,
         ),
     )
 
@@ -175,12 +188,22 @@ def list_issues(
     limit: int | None = None,
     no_assignee: bool | None = None,
     parent: str | None = None,
+    exclude_types: list[str] | None = None,
+    metadata_fields: dict[str, str] | None = None,
+    has_metadata_key: str | None = None,
+    include_ephemeral: bool | None = None,
 ) -> Request[list[t.Issue]]:
+    """metadata_fields: {key: value}, all must match; ephemeral issues are left out unless
+    include_ephemeral."""
     return Request(
         "list",
         _args(
             no_assignee=no_assignee,
             parent=parent,
+            exclude_types=exclude_types,
+            metadata_fields=metadata_fields,
+            has_metadata_key=has_metadata_key,
+            include_ephemeral=include_ephemeral,
             status=status,
             priority=priority,
             assignee=assignee,
@@ -207,8 +230,14 @@ def ready(
     unassigned: bool | None = None,
     sort: str | None = None,
     parent: str | None = None,
+    exclude_types: list[str] | None = None,
+    metadata_fields: dict[str, str] | None = None,
+    has_metadata_key: str | None = None,
+    include_ephemeral: bool | None = None,
 ) -> Request[list[t.Issue]]:
-    """Ready work (sort: priority, oldest or hybrid; parent: descendants of an issue); with
+    """Ready work (sort: priority, oldest or hybrid; parent: descendants of an issue;
+    metadata_fields: {key: value}, all must match; ephemeral issues only with
+    include_ephemeral); with
     `claim=True`, claim the first ready issue the caller may take and return it as a
     one-element list ([] when none is left; the other filters do not apply)."""
     if claim:
@@ -225,6 +254,10 @@ def ready(
             unassigned=unassigned,
             sort=sort,
             parent=parent,
+            exclude_types=exclude_types,
+            metadata_fields=metadata_fields,
+            has_metadata_key=has_metadata_key,
+            include_ephemeral=include_ephemeral,
         ),
     )
 

@@ -10,7 +10,7 @@ from bd_trio.errors import BdError
 from bd_trio.model import validate
 from bd_trio.model.durations import lease_seconds
 from bd_trio.model.enums import DEFAULT_PRIORITY, DEFAULT_TYPE, DepType, Status
-from bd_trio.model.issue import UPDATABLE, Issue
+from bd_trio.model.issue import UPDATABLE, Issue, encode_json_column
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import operation
@@ -34,6 +34,8 @@ class NewIssue:
     dependencies: list[tuple[str, str]] = field(default_factory=list)  # (type, depends_on_id)
     id: str | None = None
     parent: str | None = None  # a child of this issue (parent-child; in hash mode PARENT.N)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    ephemeral: bool = False
 
 
 def parse_dependency_spec(spec: str) -> tuple[str, str]:
@@ -60,6 +62,8 @@ def parse_create(a: Args) -> NewIssue:
         dependencies=[parse_dependency_spec(s) for s in a.strings("dependencies")],
         id=a.checked("id", validate.issue_id),
         parent=a.checked("parent", lambda v: validate.issue_id(v, "parent")),
+        metadata=a.checked("metadata", validate.metadata) or {},
+        ephemeral=a.flag("ephemeral"),
     )
 
 
@@ -117,6 +121,8 @@ def insert_new_issue(conn: sqlite3.Connection, new: NewIssue, ctx: OpContext) ->
         created_at=ctx.now,
         updated_at=ctx.now,
         created_by=ctx.actor,
+        metadata=new.metadata,
+        ephemeral=new.ephemeral,
         labels=new.labels,
     )
     rows.insert_issue(conn, issue)
@@ -182,6 +188,45 @@ def parse_lease(a: Args) -> float | None:
     return a.checked("lease", lease_seconds)  # type: ignore[no-any-return]
 
 
+class MetadataEdit:
+    """An update's change of metadata: `replace` (the whole object), then `set` keys (merged
+    into what is stored, key by key), then `unset` keys (removed)."""
+
+    __slots__ = ("replace", "set", "unset")
+
+    def __init__(
+        self, replace: dict[str, Any] | None, set: dict[str, Any], unset: list[str]
+    ) -> None:
+        self.replace = replace
+        self.set = set
+        self.unset = unset
+
+    def apply(self, current: dict[str, Any]) -> dict[str, Any]:
+        result = dict(self.replace if self.replace is not None else current)
+        result.update(self.set)
+        for key in self.unset:
+            result.pop(key, None)
+        return result
+
+
+def parse_metadata_edit(a: Args, issue_id: str) -> MetadataEdit | None:
+    replace = a.checked("metadata", validate.metadata)
+    to_set = a.checked("set_metadata", lambda v: validate.metadata(v, "set_metadata")) or {}
+    for key in to_set:
+        validate.metadata_key(key, "set_metadata")
+    unset = [validate.metadata_key(k, "unset_metadata") for k in a.strings("unset_metadata")]
+    if replace is None and not to_set and not unset:
+        return None
+    both = sorted(set(to_set) & set(unset))
+    if both:
+        raise BdError(
+            "validation",
+            f"update {issue_id}: metadata key {both[0]} both set and unset: keep one",
+            field="unset_metadata",
+        )
+    return MetadataEdit(replace, to_set, unset)
+
+
 def parse_update(a: Args) -> UpdateRequest:
     issue_id = parse_id(a)
     checks: dict[str, Any] = {
@@ -199,6 +244,9 @@ def parse_update(a: Args) -> UpdateRequest:
             changes[name] = a.checked(name, checks[name])
         else:
             changes[name] = a.text(name)
+    metadata_edit = parse_metadata_edit(a, issue_id)
+    if metadata_edit is not None:
+        changes["metadata"] = metadata_edit
     request = UpdateRequest(issue_id, changes, a.flag("claim"), parse_lease(a), parse_fence(a))
     if request.lease_s is not None and not request.claim:
         raise BdError(
@@ -218,7 +266,8 @@ def parse_update(a: Args) -> UpdateRequest:
     if not changes and not request.claim:
         raise BdError(
             "validation",
-            f"update {issue_id}: nothing to update; give at least one of {', '.join(UPDATABLE)}",
+            f"update {issue_id}: nothing to update; give at least one of "
+            f"{', '.join(UPDATABLE)}, metadata, set_metadata, unset_metadata",
         )
     return request
 
@@ -238,7 +287,11 @@ def apply_changes(
     if "status" in effective:
         effective["closed_at"] = ctx.now if effective["status"] == Status.CLOSED else None
     effective["updated_at"] = ctx.now
-    rows.update_columns(conn, issue.id, effective)
+    rows.update_columns(
+        conn,
+        issue.id,
+        {k: encode_json_column(v) if k == "metadata" else v for k, v in effective.items()},
+    )
     for name, value in effective.items():
         if name in ("updated_at", "closed_at"):
             continue
@@ -254,14 +307,15 @@ def apply_changes(
                 conn, issue.id, event, ctx.actor, ctx.now, old=old, new=value, comment=reason
             )
         else:
+            text = encode_json_column if name == "metadata" else str
             rows.add_event(
                 conn,
                 issue.id,
                 "updated",
                 ctx.actor,
                 ctx.now,
-                old=str(old),
-                new=str(value),
+                old=text(old),
+                new=text(value),
                 comment=name,
             )
     # A claim lives only while its issue is in progress under its holder; a write by the
@@ -282,7 +336,10 @@ def update(conn: sqlite3.Connection, request: UpdateRequest, ctx: OpContext) -> 
         lease = ctx.claim_lease_s if request.lease_s is None else request.lease_s
         claims.acquire(conn, request.id, ctx.actor, ctx.now, lease)
     issue = rows.require_issue(conn, request.id)
-    return apply_changes(conn, issue, request.changes, ctx).to_dict()
+    changes = request.changes
+    if "metadata" in changes:  # merged with what is stored now, in this transaction
+        changes = {**changes, "metadata": changes["metadata"].apply(issue.metadata)}
+    return apply_changes(conn, issue, changes, ctx).to_dict()
 
 
 @dataclass(slots=True)

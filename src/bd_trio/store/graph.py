@@ -16,6 +16,7 @@ from bd_trio.model.issue import Issue
 from bd_trio.store.issues import (
     DESCENDANTS,
     ISSUE_COLUMNS,
+    MetaFilters,
     add_label_filters,
     get_issues,
     issues_from_rows,
@@ -66,10 +67,9 @@ def ready_issues(
     is computed once instead (per-candidate checks would visit every open issue anyway)."""
     where = ["i.status = 'open'"]
     params: list[Any] = []
-    sort = "priority"
-    if filters is not None:
-        filters.add_to(where, params)
-        sort = filters.sort
+    filters = filters if filters is not None else ReadyFilters()
+    filters.add_to(where, params)
+    sort = filters.sort
     if priority is not None:
         where.append("i.priority = ?")
         params.append(priority)
@@ -115,8 +115,10 @@ class ReadyFilters(NamedTuple):
     unassigned: bool = False
     parent: str | None = None
     sort: str = "priority"
+    meta: MetaFilters = MetaFilters()  # also: ephemeral issues are left out by default
 
     def add_to(self, where: list[str], params: list[Any]) -> None:
+        self.meta.add_to(where, params)
         if self.issue_type is not None:
             where.append("i.issue_type = ?")
             params.append(self.issue_type)

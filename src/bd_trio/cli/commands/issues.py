@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, fail, out, usage
-from bd_trio.cli.parsing import comma_list, priority
+from bd_trio.cli.parsing import comma_list, metadata_flags, metadata_pair, priority
 from bd_trio.cli.session import backend, call, call_each, run_each
 from bd_trio.errors import BdError
 
@@ -38,6 +38,8 @@ def create(
     file: Path | None = None,
     parent: str | None = None,
     from_template: str | None = None,
+    metadata: list[str] | None = None,
+    ephemeral: bool = False,
 ) -> None:
     """Create an issue (or several from a Markdown plan with -f)."""
     if file is not None:
@@ -76,6 +78,11 @@ def create(
         args["dependencies"] = comma_list([deps])
     if parent is not None:
         args["parent"] = parent
+    if metadata:
+        replace, to_set = _metadata(metadata, "--metadata")
+        args["metadata"] = {**(replace or {}), **to_set}
+    if ephemeral:
+        args["ephemeral"] = True
     with backend() as be:
         issue = call(be, "create", args)
     if g.current.json:
@@ -85,6 +92,13 @@ def create(
     out(f"  Title: {issue['title']}")
     out(f"  Priority: P{issue['priority']}")
     out(f"  Status: {issue['status']}")
+
+
+def _metadata(values: list[str], flag: str) -> tuple[dict[str, object] | None, dict[str, object]]:
+    try:
+        return metadata_flags(values, flag)
+    except BdError as exc:
+        fail(exc)
 
 
 def _template(name: str) -> dict[str, Any]:
@@ -142,11 +156,14 @@ def update(
     unclaim: bool = False,
     force: bool = False,
     if_claimed: int | None = None,
+    metadata: list[str] | None = None,
+    set_metadata: list[str] | None = None,
+    unset_metadata: list[str] | None = None,
 ) -> None:
     """Update fields of issues; only the flags given change anything. --claim takes the issue
     for the caller (exactly one caller wins), --unclaim releases it."""
     p = priority(prio)
-    changes = {
+    changes: dict[str, Any] = {
         k: v
         for k, v in {
             "status": status,
@@ -162,6 +179,18 @@ def update(
         }.items()
         if v is not None
     }
+    if metadata or set_metadata:
+        replace, to_set = _metadata(metadata or [], "--metadata")
+        try:
+            to_set.update(metadata_pair(text, "--set-metadata") for text in set_metadata or [])
+        except BdError as exc:
+            fail(exc)
+        if replace is not None:
+            changes["metadata"] = replace
+        if to_set:
+            changes["set_metadata"] = to_set
+    if unset_metadata:
+        changes["unset_metadata"] = comma_list(unset_metadata)
     if unclaim:
         if claim or changes or lease is not None or if_claimed is not None:
             usage("--unclaim goes alone (with --force at most): release first, then update")

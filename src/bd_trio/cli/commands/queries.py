@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, out, usage
+from bd_trio.cli.output import emit_json, fail, out, usage
 from bd_trio.cli.parsing import comma_list, priority
 from bd_trio.cli.session import backend, call
+from bd_trio.errors import BdError
 
 
 def list_issues(
@@ -22,6 +23,10 @@ def list_issues(
     limit: int = 0,
     no_assignee: bool = False,
     parent: str | None = None,
+    exclude_type: list[str] | None = None,
+    metadata_field: list[str] | None = None,
+    has_metadata_key: str | None = None,
+    include_ephemeral: bool = False,
 ) -> None:
     """List issues, highest priority first, newest first within a priority."""
     p = priority(prio)
@@ -44,6 +49,7 @@ def list_issues(
         args["ids"] = comma_list([ids])
     if no_assignee:
         args["no_assignee"] = True
+    args.update(_meta_filters(exclude_type, metadata_field, has_metadata_key, include_ephemeral))
     with backend() as be:
         issues = call(be, "list", args)
     if g.current.json:
@@ -58,6 +64,38 @@ def list_issues(
             out(line)
 
 
+def _meta_filters(
+    exclude_type: list[str] | None,
+    metadata_field: list[str] | None,
+    has_metadata_key: str | None,
+    include_ephemeral: bool,
+) -> dict[str, Any]:
+    """The orchestrators' filters as list/ready arguments (only those given)."""
+    args: dict[str, Any] = {}
+    if exclude_type:
+        args["exclude_types"] = comma_list(exclude_type)
+    if metadata_field:
+        fields: dict[str, str] = {}
+        for text in metadata_field:
+            key, eq, value = text.partition("=")
+            if not eq or not key.strip():
+                fail(
+                    BdError(
+                        "validation",
+                        f"invalid --metadata-field {text!r}: expected key=value "
+                        "(e.g. --metadata-field gc.routed_to=worker-1)",
+                        field="metadata_field",
+                    )
+                )
+            fields[key.strip()] = value
+        args["metadata_fields"] = fields
+    if has_metadata_key is not None:
+        args["has_metadata_key"] = has_metadata_key
+    if include_ephemeral:
+        args["include_ephemeral"] = True
+    return args
+
+
 def ready(
     limit: int = 10,
     prio: str | None = None,
@@ -70,6 +108,10 @@ def ready(
     unassigned: bool = False,
     sort: str | None = None,
     parent: str | None = None,
+    exclude_type: list[str] | None = None,
+    metadata_field: list[str] | None = None,
+    has_metadata_key: str | None = None,
+    include_ephemeral: bool = False,
 ) -> None:
     """Open issues with nothing blocking them: what to work on next. With --claim: claim the
     first one you may take, in one step (exactly one caller gets each issue)."""
@@ -86,6 +128,7 @@ def ready(
         "unassigned": unassigned or None,
         "sort": sort,
         "parent": parent,
+        **_meta_filters(exclude_type, metadata_field, has_metadata_key, include_ephemeral),
     }
     if claim and any(value is not None for value in filters.values()):
         usage("--claim takes --priority and --assignee; the other filters go with plain ready")
