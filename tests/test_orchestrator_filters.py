@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from conftest import BdRunner, DaemonThread, Run, jsonl_lines
 
@@ -155,3 +158,31 @@ def test_typed_client_filters_like_the_cli(bd: BdRunner, daemon: DaemonThread | 
         bd("ready", "--include-ephemeral", "--metadata-field", "gc.routed_to=w", "--json")
     )
     assert routed["id"] in via_cli
+
+
+@pytest.mark.slow
+def test_metadata_edits_of_two_clones_merge_key_by_key(tmp_path: Path) -> None:
+    from conftest import run_bd_process, subprocess_env
+    from test_agent_plugins import GIT_ENV, git
+
+    env = subprocess_env(**GIT_ENV, BD_NO_DAEMON="1")
+
+    def bd(path: Path, *args: str) -> Any:
+        return run_bd_process(path, *args, "--json", env=env).ok().json()
+
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    a, b = tmp_path / "a", tmp_path / "b"
+    git(tmp_path, "clone", "-q", str(bare), str(a))
+    bd(a, "init", "--prefix", "bd")
+    issue = bd(a, "create", "shared", "--metadata", "keep=1", "--metadata", "x=old")["id"]
+    bd(a, "sync")
+    git(tmp_path, "clone", "-q", str(bare), str(b))
+    bd(a, "update", issue, "--set-metadata", "x=from-a")
+    bd(b, "update", issue, "--set-metadata", "y=from-b", "--unset-metadata", "keep")
+    bd(a, "sync")
+    bd(b, "sync")
+    bd(a, "sync")
+    expected = {"x": "from-a", "y": "from-b"}
+    for clone in (a, b):
+        assert bd(clone, "show", issue)[0]["metadata"] == expected

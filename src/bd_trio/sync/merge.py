@@ -221,6 +221,10 @@ def _rewrite(rec: jsonl.IncomingIssue, remap: dict[str, str]) -> None:
 def _update_issue(conn: sqlite3.Connection, rec: jsonl.IncomingIssue, opts: ImportOptions) -> None:
     issue = rec.issue
     changes: dict[str, Any] = {name: getattr(issue, name) for name in UPDATABLE}
+    # The columns bd's own commands change besides UPDATABLE (metadata by update and by the
+    # 3-way merge, key by key): without them a merged record's metadata would be dropped.
+    for name in ("metadata", "ephemeral"):
+        changes[name] = issue.column_value(name)
     changes["updated_at"] = issue.updated_at
     changes["closed_at"] = issue.closed_at
     rows.update_columns(conn, issue.id, changes)
