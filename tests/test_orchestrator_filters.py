@@ -59,6 +59,7 @@ def test_ephemeral_issues_are_left_out_unless_included(bd: BdRunner) -> None:
     assert sorted(ids(bd("ready", "--include-ephemeral", "--json"))) == sorted([kept, wisp])
     shown = bd("show", wisp).ok().stdout
     assert "Ephemeral: yes" in shown
+    assert bd("stats", "--json").ok().json()["ready_issues"] == 1  # as many as ready lists
     # A claim of the next ready issue never takes an ephemeral one.
     claimed = bd("ready", "--claim", "--json").ok().json()
     assert [i["id"] for i in claimed] == [kept]

@@ -133,7 +133,8 @@ class ReadyFilters(NamedTuple):
 def count_ready(conn: sqlite3.Connection) -> int:
     row = conn.execute(
         f"{_ALL_BLOCKED} SELECT COUNT(*) FROM issues i "
-        "WHERE i.status = 'open' AND i.id NOT IN (SELECT id FROM blocked)"
+        # what `ready` lists: ephemeral issues are left out there by default
+        "WHERE i.status = 'open' AND i.ephemeral = 0 AND i.id NOT IN (SELECT id FROM blocked)"
     ).fetchone()
     return int(row[0])
 
