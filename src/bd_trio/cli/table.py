@@ -472,8 +472,8 @@ COMMANDS: tuple[Command | Group, ...] = (
                 "remote ahead as of the last fetch, issues not yet exported or committed)",
             ),
         ),
-        json='with --status: {"branch", "remote", "remote_branch", "ahead", "behind", '
-        '"unpushed_commits", "remote_commits", "jsonl_uncommitted", "dirty_issues", '
+        json='with --status: {"branch", "remote", "remote_branch", "remote_known", "ahead", '
+        '"behind", "unpushed_commits", "remote_commits", "jsonl_uncommitted", "dirty_issues", '
         '"would"}; else {"committed", "remote", "pulled", "pushed", "created", "updated", '
         '"deleted", '
         '"renumbered": {old: new}, "resolved_conflict", "steps"}',
