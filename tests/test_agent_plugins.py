@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bd_trio.daemon_state import held
 from conftest import BdRunner, DaemonThread, run_bd_process, subprocess_env
 
 # --- dep relate / unrelate ---------------------------------------------------------------------
@@ -274,8 +275,8 @@ def test_daemons_of_two_workspaces_listed_checked_stopped_and_pruned(
 
         # A daemon killed hard leaves its entry: health reports it stale, and it is pruned.
         os.kill(restarted["pid"], signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while not _gone(restarted["pid"]) and time.monotonic() < deadline:
+        deadline = time.monotonic() + 10  # until the kernel released its lock
+        while held(one / ".beads" / "daemon.lock") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(list(daemon_registry_dir.glob("*.json"))) == 1
         health_run = bd("health", "--json")

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from bd_trio.daemon_state import read_pid
+from bd_trio.daemon_state import held, read_pid
 
 ENV = "BD_DAEMON_REGISTRY"
 
@@ -59,19 +59,20 @@ def unregister(pid: int, beads_dir: str) -> None:
 
 
 def _alive(entry: dict[str, Any]) -> bool:
-    """The process exists and is still the daemon of that workspace: its lock file names it
-    (a pid reused by another process after a crash does not count)."""
+    """The daemon still runs: its process exists and it still holds its workspace's lock,
+    which names it (a pid reused by another process after a crash does not count, nor does
+    a killed daemon not yet reaped: the kernel released its lock when it died)."""
     pid = entry.get("pid")
     if not isinstance(pid, int) or pid <= 0:
         return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):  # gone, or another user's process
         return False
-    except PermissionError:
-        return False  # another user's process: not ours
     lock = entry.get("lock_path")
-    return not isinstance(lock, str) or read_pid(Path(lock)) == pid
+    if not isinstance(lock, str):
+        return True  # an entry without its lock path: trust the process
+    return read_pid(Path(lock)) == pid and held(Path(lock))
 
 
 def entries(prune: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
