@@ -70,6 +70,8 @@ def test_an_unknown_parent_creates_nothing(bd: BdRunner, repo: Path) -> None:
     assert run.exit_code == 1 and "parent bd-zzzz not found" in run.stderr
     bad = bd("create", "orphan", "--parent", "not an id")
     assert bad.exit_code == 1 and "parent" in bad.stderr
+    both = bd("create", "x", "--id", "bd-7", "--parent", "bd-zzzz")
+    assert both.exit_code == 1 and "not both" in both.stderr
     assert bd("list", "--json").ok().json() == []
 
 

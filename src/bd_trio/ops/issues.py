@@ -48,6 +48,18 @@ def parse_dependency_spec(spec: str) -> tuple[str, str]:
 
 
 def parse_create(a: Args) -> NewIssue:
+    new = _parse_create(a)
+    if new.id is not None and new.parent is not None:
+        raise BdError(
+            "validation",
+            f"give either an id ({new.id}) or a parent ({new.parent}), not both: a child's id "
+            "comes from its parent",
+            field="parent",
+        )
+    return new
+
+
+def _parse_create(a: Args) -> NewIssue:
     return NewIssue(
         title=validate.title(a.text("title", required=True)),
         description=a.text("description", ""),
