@@ -253,6 +253,10 @@ def test_daemons_of_two_workspaces_listed_checked_stopped_and_pruned(
             (str(two), pid2),
         ]
         assert all(d["alive"] and d["version"] for d in listed)
+        assert [(d["WorkspacePath"], d["PID"], d["Alive"]) for d in listed] == [
+            (str(one), pid1, True),
+            (str(two), pid2, True),
+        ]
         assert "WORKSPACE" in bd("list").stdout
         health = json.loads(bd("health", "--json").stdout)
         assert (health["total"], health["healthy"]) == (2, 2)

@@ -589,7 +589,8 @@ COMMANDS: tuple[Command | Group, ...] = (
                 ),
                 json='array of {"pid", "workspace_path", "beads_dir", "database_path", '
                 '"socket_path", "log_path", "version", "started_at", "options", "alive", '
-                '"uptime_seconds", "queue_depth"}',
+                '"uptime_seconds", "queue_depth", and Go bd\'s "WorkspacePath", "DatabasePath", '
+                '"SocketPath", "PID", "Version", "UptimeSeconds", "Alive", "Error", ...}',
             ),
             Command(
                 "health",

@@ -3,7 +3,8 @@ through the per-user registry (daemon_registry.py), whatever workspace the comma
 
 JSON shapes follow Go bd's `bd daemons` (its health report, stop, restart, logs and killall
 objects); `list` gives the registry entries (snake_case keys) plus what the daemon's health
-says (`alive`, `uptime_seconds`, `queue_depth`).
+says (`alive`, `uptime_seconds`, `queue_depth`), and Go bd's own keys (`WorkspacePath`,
+`PID`, `Alive`, ...).
 """
 
 from __future__ import annotations
@@ -74,12 +75,26 @@ def list_daemons(search: list[str] | None = None, no_cleanup: bool = False) -> N
     rows = []
     for entry in live:
         health = _health(entry)
+        uptime = health["uptime_s"] if health else None
         rows.append(
             {
                 **entry,
                 "alive": health is not None,
-                "uptime_seconds": health["uptime_s"] if health else None,
+                "uptime_seconds": uptime,
                 "queue_depth": health["queue_depth"] if health else None,
+                # Go bd's DaemonInfo keys, which its JSON spells like the struct's fields
+                # (tools read `bd daemons list --json` with them)
+                "WorkspacePath": entry["workspace_path"],
+                "DatabasePath": entry["database_path"],
+                "SocketPath": entry["socket_path"],
+                "PID": entry["pid"],
+                "Version": entry["version"],
+                "UptimeSeconds": uptime or 0.0,
+                "LastActivityTime": "",
+                "ExclusiveLockActive": False,
+                "ExclusiveLockHolder": "",
+                "Alive": health is not None,
+                "Error": "" if health else "the daemon does not answer on its socket",
             }
         )
     if g.current.json:
