@@ -75,6 +75,27 @@ def test_an_unknown_parent_creates_nothing(bd: BdRunner, repo: Path) -> None:
     assert bd("list", "--json").ok().json() == []
 
 
+def test_an_imported_child_id_that_collides_stays_a_child(bd: BdRunner, repo: Path) -> None:
+    hash_mode(repo)
+    epic = bd("create", "Epic", "-t", "epic", "--json").ok().json()["id"]
+    mine = bd("create", "mine", "--parent", epic, "--json").ok().json()["id"]
+    record = {
+        "id": mine,  # the same child id, made elsewhere (another created_at)
+        "title": "theirs",
+        "description": "",
+        "status": "open",
+        "priority": 2,
+        "issue_type": "task",
+        "created_at": "2020-01-01T00:00:00Z",
+        "updated_at": "2020-01-01T00:00:00Z",
+        "dependencies": [{"issue_id": mine, "depends_on_id": epic, "type": "parent-child"}],
+    }
+    summary = bd("import", "--json", input=json.dumps(record) + "\n").ok().json()
+    assert summary["collisions"] == [{"old_id": mine, "new_id": f"{epic}.2", "title": "theirs"}]
+    titles = {i["id"]: i["title"] for i in bd("list", "--json").ok().json()}
+    assert titles == {epic: "Epic", mine: "mine", f"{epic}.2": "theirs"}
+
+
 @pytest.mark.parametrize(
     ("issue_id", "taken", "expected"),
     [
