@@ -28,6 +28,7 @@ from claims import claim_throughput  # noqa: E402
 from cli_latency import cli_latency  # noqa: E402
 from fairness import fairness  # noqa: E402
 from floor import against_floor  # noqa: E402
+from realimport import real_import  # noqa: E402
 from report import fmt, write  # noqa: E402
 from scale import scale  # noqa: E402
 from sweep import ping_under_load, sweep  # noqa: E402
@@ -145,7 +146,21 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     big_reads_row = results["big_reads"]
     chunked = results["fairness"][0]
     synced = results["sync"]
+    real = {row["file"]: row for row in results.get("real_import", [])}
+    synthetic = real.get("synthetic")
     return [
+        target(
+            f"`bd import` of a synthetic {synthetic['issues'] if synthetic else 0:,}-issue "
+            "real-shaped file (whole process), every line written back byte for byte",
+            synthetic and synthetic["import_s"],
+            "<",
+            10,
+            " s",
+            also=(
+                "all lines byte-identical",
+                synthetic is not None and synthetic["byte_identical_lines"] == synthetic["lines"],
+            ),
+        ),
         target(
             f"`bd sync` merging {synced['changed_per_side']} changes per side at "
             f"{synced['issues']:,} issues (whole process)",
@@ -317,6 +332,8 @@ def main() -> int:
         results["sync"] = sync_at_scale(
             work / "sync", 1_000 if quick else 10_000, 10 if quick else 100
         )
+        print("real-shaped imports ...", flush=True)
+        results["real_import"] = real_import(work / "real_import", quick)
         print("claims ...", flush=True)
         results["claims"] = claim_throughput(
             work / "claims", 8, 160 if quick else 800, 1 if quick else 5

@@ -33,7 +33,13 @@ FULL: dict[str, Any] = {
     "created_by": "me",
     "metadata": {"k": "v", "n": [1, 2]},
     "ephemeral": True,
+    "owner": "o@example.com",
+    "started_at": "2025-01-01T01:00:00.000000Z",
+    "close_reason": "done",
+    "defer_until": "2025-02-01T00:00:00.000000Z",
+    "extra": {"source_repo": ".", "compaction_level": 1},
 }
+SPREAD = {c.name for c in COLUMNS if c.shown == "spread"}
 
 
 def _empty_value(kind: str) -> Any:
@@ -66,12 +72,37 @@ def test_row_mapping_round_trips_every_column(tmp_path: Path) -> None:
     assert tuple(raw) == ('{"k":"v","n":[1,2]}', 1)  # compact JSON text; 0/1
 
 
+def test_column_values_are_each_columns_value() -> None:
+    issue = Issue(**FULL)
+    assert issue.column_values() == tuple(issue.column_value(c.name) for c in COLUMNS)
+
+
+def test_go_record_fast_path_equals_the_general_one() -> None:
+    from bd_trio.store.issues import DepRecord
+    from bd_trio.sync import recordmap
+
+    dep = DepRecord("bd-1", "bd-2", "blocks", "2025-01-01T00:00:00.000000Z", "")
+    comment = {"author": "a", "text": "t", "created_at": "2025-01-01T00:00:00.000000Z"}
+    for values in (
+        {**FULL, "extra": {}},
+        {**FULL, "extra": {}, "description": "", "metadata": {}, "labels": ["x"]},
+        {"id": "bd-1", "title": "t", "created_at": "c", "updated_at": "u"},
+    ):
+        issue = Issue(**values)
+        for deps, comments in (([], []), ([dep], [comment])):
+            fast = recordmap.go_record(issue, deps, comments)
+            general = recordmap.go_record_general(issue, deps, comments)
+            assert fast == general and list(fast) == list(general)
+
+
 def test_json_shape_follows_the_declaration() -> None:
     data = Issue(**FULL).to_dict()
-    assert [k for k in data if k in FULL] == list(FULL)  # every column, in declared order
+    # every column, in declared order; a spread column's keys in its place
+    expected = [k for name in FULL for k in (FULL[name] if name in SPREAD else [name])]
+    assert [k for k in data if k != "labels"] == expected
     assert list(data)[-1] == "labels"
     for column in COLUMNS:
-        if column.shown == "always":
+        if column.shown != "nonempty":
             continue
         values = {**FULL, column.name: _empty_value(column.kind)}
         if column.name == "closed_at":
@@ -81,16 +112,24 @@ def test_json_shape_follows_the_declaration() -> None:
     assert [k for k in minimal if k != "labels"] == [c.name for c in COLUMNS if c.shown == "always"]
 
 
+def test_spread_keys_never_replace_a_declared_field() -> None:
+    issue = Issue(**{**FULL, "extra": {"title": "shadow", "x": 1}})
+    assert issue.to_dict()["title"] == "t" and issue.to_dict()["x"] == 1
+
+
 def test_jsonl_record_holds_every_column() -> None:
     record = issue_record(Issue(**FULL), [], [])
-    assert [k for k in record if k in FULL] == list(FULL)
+    assert set(FULL) - SPREAD <= set(record)
+    assert set(FULL["extra"]) <= set(record)
 
 
 def test_typed_client_dict_matches_the_json_shape() -> None:
     hints = typing.get_type_hints(client_types.Issue, include_extras=True)
     optional = {k for k, hint in hints.items() if typing.get_origin(hint) is typing.NotRequired}
-    assert set(hints) == set(FIELDS)
+    assert set(hints) == set(FIELDS) - SPREAD
     for column in COLUMNS:
+        if column.name in SPREAD:
+            continue
         assert (column.name in optional) == (column.shown == "nonempty"), column.name
     assert "labels" not in optional and "claim" in optional
 

@@ -74,6 +74,8 @@ def apply(record: Record, change: tuple[str, Any], when: int) -> Record:
             "deleted_by": "x",
         }
     r = json.loads(json.dumps(record))
+    for name in ("labels", "dependencies", "comments"):  # Go's form omits them when empty
+        r.setdefault(name, [])
     r["updated_at"] = ts(when)
     if kind in ("title", "priority", "status"):
         r[kind] = value

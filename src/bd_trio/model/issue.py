@@ -21,7 +21,8 @@ class Column(NamedTuple):
     # "time?" (str or None), "json" (a JSON object held as a dict, stored as compact JSON
     # text, '' when empty), "bool" (stored 0/1).
     kind: str
-    # In the JSON object: "always" or "nonempty" (omitted when '', None, {} or False).
+    # In the JSON object: "always", "nonempty" (omitted when '', None, {} or False), or
+    # "spread" (a JSON object whose keys are the object's own keys: `extra`).
     shown: str = "nonempty"
 
 
@@ -46,6 +47,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("created_by", "text"),
     Column("metadata", "json"),
     Column("ephemeral", "bool"),
+    # Upstream's fields with a meaning here: who owns the work (a person, not the assignee),
+    # when work started (set by the first claim or move to in_progress), why it was closed,
+    # and until when it is deferred (`ready` does not offer it before then).
+    Column("owner", "text"),
+    Column("started_at", "time?"),
+    Column("close_reason", "text"),
+    Column("defer_until", "time?"),
+    # Every other key of the record, verbatim (a JSON object, '' when none): keys bd-trio
+    # does not model are kept, shown and written back, and merged key by key.
+    Column("extra", "json", "spread"),
 )
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 
@@ -106,6 +117,11 @@ class Issue:
         created_by: str = "",
         metadata: dict[str, Any] | None = None,
         ephemeral: bool = False,
+        owner: str = "",
+        started_at: str | None = None,
+        close_reason: str = "",
+        defer_until: str | None = None,
+        extra: dict[str, Any] | None = None,
         labels: list[str] | None = None,
         # The current claim's JSON (holder, token, claimed_at, expires_at) when the issue is
         # claimed; local to the database, so never part of a JSONL record.
@@ -128,6 +144,11 @@ class Issue:
         self.created_by = created_by
         self.metadata: dict[str, Any] = metadata if metadata is not None else {}
         self.ephemeral = ephemeral
+        self.owner = owner
+        self.started_at = started_at
+        self.close_reason = close_reason
+        self.defer_until = defer_until
+        self.extra: dict[str, Any] = extra if extra is not None else {}
         self.labels: list[str] = labels if labels is not None else []
         self.claim = claim
 
@@ -172,13 +193,42 @@ class Issue:
             r[14],
             decode_json_column(r[15]) if r[15] else None,
             bool(r[16]),
+            r[17],
+            r[18],
+            r[19],
+            r[20],
+            decode_json_column(r[21]) if r[21] else None,
             sorted(labels) if labels else [],
             claim,
         )
 
     def column_values(self) -> tuple[Any, ...]:
-        """The values of COLUMNS, as stored (the inverse of from_row)."""
-        return tuple(self.column_value(name) for name in COLUMN_NAMES)
+        """The values of COLUMNS, as stored (the inverse of from_row; straight-line for big
+        imports, tests/test_fields.py checks it against column_value)."""
+        return (
+            self.id,
+            self.title,
+            self.description,
+            self.design,
+            self.acceptance_criteria,
+            self.notes,
+            self.status,
+            self.priority,
+            self.issue_type,
+            self.assignee,
+            self.created_at,
+            self.updated_at,
+            self.closed_at,
+            self.external_ref,
+            self.created_by,
+            encode_json_column(self.metadata),
+            int(bool(self.ephemeral)),
+            self.owner,
+            self.started_at,
+            self.close_reason,
+            self.defer_until,
+            encode_json_column(self.extra),
+        )
 
     def column_value(self, name: str) -> Any:
         value = getattr(self, name)
@@ -219,6 +269,17 @@ class Issue:
             out["metadata"] = self.metadata
         if self.ephemeral:
             out["ephemeral"] = True
+        if self.owner:
+            out["owner"] = self.owner
+        if self.started_at is not None:
+            out["started_at"] = self.started_at
+        if self.close_reason:
+            out["close_reason"] = self.close_reason
+        if self.defer_until is not None:
+            out["defer_until"] = self.defer_until
+        if self.extra:
+            for key, value in self.extra.items():
+                out.setdefault(key, value)
         out["labels"] = list(self.labels)
         if self.claim is not None:
             out["claim"] = self.claim
