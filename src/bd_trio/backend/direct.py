@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bd_trio.ops import OpContext, get_op
 from bd_trio.ops.rows import materialized
 from bd_trio.store import Store, claims
+from bd_trio.store.connection import DEFAULT_BUSY_TIMEOUT_S
 from bd_trio.sync import watch
 from bd_trio.workspace import Config, Workspace
 
@@ -42,13 +43,21 @@ class DirectBackend:
         auto_flush: bool = True,
         synchronous: str = "FULL",
         config: Config | None = None,
+        busy_timeout_s: float | None = None,
+        read_only: bool = False,
     ) -> None:
         self.workspace = workspace
         self.actor = actor
         self.auto_import = auto_import
         self.auto_flush = auto_flush
         self.config = config or workspace.load_config()
-        self.store = Store(workspace.db_path, synchronous=synchronous)
+        self.store = Store(
+            workspace.db_path,
+            synchronous=synchronous,
+            busy_timeout_s=DEFAULT_BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s,
+        )
+        # --readonly: not even the housekeeping writes (claim expiry, JSONL import/export).
+        self.read_only = read_only
         self.notices: list[str] = []
         self._wrote = False
         self._import_checked = not auto_import
@@ -96,7 +105,8 @@ class DirectBackend:
         self._import_if_changed()
         ctx = self._context()
         ctx.progress = on_progress
-        self._expire_claims(ctx.now)
+        if not self.read_only:
+            self._expire_claims(ctx.now)
         if spec.writes:
             with self.store.transaction() as conn:
                 result = spec.run(conn, parsed, ctx)
@@ -140,5 +150,7 @@ class DirectBackend:
         try:
             if self._wrote and self.auto_flush:
                 self.flush()
+            if self._wrote:
+                self.store.checkpoint()
         finally:
             self.store.close()

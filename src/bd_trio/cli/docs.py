@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import sys
 
-from bd_trio.cli.declare import Command, Group, Opt
+from bd_trio.cli import globals as g
+from bd_trio.cli.declare import Command, Group, Opt, negative
 from bd_trio.cli.table import COMMANDS
 from bd_trio.devtools import docsplice
 
@@ -30,6 +31,8 @@ _VALUES = {
 
 
 def _option_cell(opt: Opt) -> str:
+    if opt.kind == "bool":
+        return f"`{opt.flags[0]}`, `{negative(opt.flags[0])}`, `{opt.flags[0]}=false`"
     value = "" if opt.kind == "flag" else f" {opt.metavar or _VALUES[opt.kind]}"
     spellings = ", ".join(f"`{flag}{value}`" for flag in opt.flags)
     if opt.kind == "list":
@@ -66,8 +69,25 @@ def _command(words: str, command: Command) -> list[str]:
     return lines
 
 
+def _global_flags() -> list[str]:
+    """The global flags' table, from their one declaration (cli/globals.py)."""
+    lines = [
+        "## Global flags",
+        "",
+        "Accepted by every command, anywhere on the line (current bd's set).",
+        "",
+        "| flag | meaning |",
+        "|---|---|",
+    ]
+    for flags in g.spellings().values():
+        value = f" {g.METAVARS[flags[0]]}" if flags[0] in g.VALUED else ""
+        cell = ", ".join(f"`{flag}{value}`" for flag in flags)
+        lines.append(f"| {cell} | {g.HELP[flags[0]]} |")
+    return [*lines, ""]
+
+
 def render() -> str:
-    lines = [BEGIN, ""]
+    lines = [BEGIN, "", *_global_flags()]
     for entry in COMMANDS:
         if isinstance(entry, Group):
             lines += [f"## `bd {entry.name}`", "", entry.help, ""]

@@ -21,7 +21,9 @@ def prepare(argv: list[str]) -> list[str]:
     except g.GlobalFlagError as exc:
         sys.stderr.write(f"Error: {exc}\n")
         raise SystemExit(2) from exc
-    return rest
+    from bd_trio.cli.fastparse import go_bools
+
+    return go_bools(rest)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,6 +23,12 @@ def err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+def note(text: str) -> None:
+    """A message that is not an error (a notice, a warning, a step): none with --quiet."""
+    if not g.current.quiet:
+        sys.stderr.write(text + "\n")
+
+
 def use_color() -> bool:
     return not g.current.json and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 

@@ -22,7 +22,7 @@ WIDTH = 30
 class ProgressBar:
     def __init__(self, label: str) -> None:
         self.label = label
-        self.enabled = sys.stderr.isatty() and not g.current.json
+        self.enabled = sys.stderr.isatty() and not (g.current.json or g.current.quiet)
         self.started = time.monotonic()
         self.shown = False
 

@@ -27,6 +27,9 @@ def list_issues(
     metadata_field: list[str] | None = None,
     has_metadata_key: str | None = None,
     include_ephemeral: bool = False,
+    tree: bool | None = None,
+    pretty: bool = False,
+    flat: bool = False,
 ) -> None:
     """List issues, highest priority first, newest first within a priority."""
     p = priority(prio)
@@ -50,13 +53,20 @@ def list_issues(
     if no_assignee:
         args["no_assignee"] = True
     args.update(_meta_filters(exclude_type, metadata_field, has_metadata_key, include_ephemeral))
+    as_tree = (bool(tree) or pretty) and not flat and not g.current.json
     with backend() as be:
         issues = call(be, "list", args)
+        parents = call(be, "parent_links", {"ids": [i["id"] for i in issues]}) if as_tree else {}
     if g.current.json:
         emit_json(issues)
         return
     from bd_trio.cli import render  # human output only
 
+    if as_tree:
+        out(f"Found {len(issues)} issues:")
+        for line in render.tree(issues, parents):
+            out(line)
+        return
     out(f"Found {len(issues)} issues:")
     for issue in issues:
         out()

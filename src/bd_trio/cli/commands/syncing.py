@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, err, out, usage
+from bd_trio.cli.output import emit_json, note, out, usage
 from bd_trio.cli.session import backend, call
 
 
@@ -37,7 +37,7 @@ def sync(
         emit_json(summary)
         return
     for step in summary["steps"]:
-        err(f"  {step}")
+        note(f"  {step}")
     for old, new in summary["renumbered"].items():
         out(f"Renumbered {old} -> {new} (the remote already has {old})")
     out(

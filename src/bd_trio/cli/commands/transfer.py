@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, err, fail
+from bd_trio.cli.output import emit_json, fail, note
 from bd_trio.cli.progress import ProgressBar
 from bd_trio.cli.session import backend, call
 from bd_trio.errors import BdError
@@ -24,7 +24,7 @@ def export(output: Path | None = None, status: str | None = None) -> None:
         sys.stdout.flush()
     else:
         write_atomic(output, data)
-        err(f"Exported {len(lines)} records to {output}")
+        note(f"Exported {len(lines)} records to {output}")
 
 
 def import_(
@@ -50,16 +50,16 @@ def import_(
     with backend() as be, ProgressBar("import") as bar:
         summary = call(be, "import", args, bar.listener)
     prefix = "Dry run: would import" if dry_run else "Import complete:"
-    err(
+    note(
         f"{prefix} {summary['created']} created, {summary['updated']} updated, "
         f"{summary['unchanged']} unchanged, {summary['skipped']} skipped"
     )
     for collision in summary["collisions"]:
-        err(
+        note(
             f"  id collision: incoming {collision['old_id']} ({collision['title']!r}) "
             f"{'would be' if dry_run else 'was'} renamed to {collision['new_id']}"
         )
     for warning in summary["warnings"]:
-        err(f"  warning: {warning}")
+        note(f"  warning: {warning}")
     if g.current.json:
         emit_json(summary)
