@@ -18,6 +18,7 @@ import typer
 from bd_trio.cli import globals as g
 from bd_trio.cli.declare import Arg, Command, Group, Opt, negative
 from bd_trio.cli.fastparse import resolve
+from bd_trio.cli.output import err
 from bd_trio.cli.table import COMMANDS
 from bd_trio.model.durations import parse_duration
 
@@ -40,6 +41,28 @@ def build_app(invoke: Invoke = _call_handler) -> typer.Typer:
         else:
             app.command(entry.name, help=entry.help)(_function(entry, invoke))
     return app
+
+
+def run_app(args: list[str]) -> None:
+    """Run the app on `args`. Its usage errors (which quote the command line) are printed
+    through cli/output, inert like every other message; the exit codes are click's."""
+    import io
+
+    # typer vendors click: its exceptions live there (typer.Abort is the vendored one).
+    from typer._click.exceptions import ClickException
+
+    try:
+        code = build_app()(args=args, prog_name="bd", standalone_mode=False)
+    except ClickException as exc:
+        shown = io.StringIO()
+        exc.show(file=shown)
+        err(shown.getvalue().rstrip("\n"))
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        err("Aborted!")
+        raise SystemExit(1) from None
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
 
 
 def _check_lease(value: str | None) -> str | None:

@@ -3,7 +3,6 @@ operation with its time. Stdout is unchanged, so `-v --json` stays parseable."""
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,9 @@ def describe(be: object) -> str:
 
 
 def debug(text: str) -> None:
-    sys.stderr.write(f"bd: debug: {text}\n")
+    from bd_trio.cli.output import err  # inert, like every message (paths come from data)
+
+    err(f"bd: debug: {text}")
 
 
 class VerboseBackend:

@@ -47,6 +47,8 @@ def _add(args: list[str], file: Path | None, author: str | None) -> None:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             fail(BdError("not_found", f"cannot read {file}: {exc.strerror}"))
+        except UnicodeDecodeError as exc:
+            fail(BdError("validation", f"{file} is not UTF-8 text (byte {exc.start})"))
     else:
         text = " ".join(words)
     with backend() as be:
@@ -61,7 +63,7 @@ def comment(
     issue_id: str, text: list[str], file: Path | None = None, author: str | None = None
 ) -> None:
     """`bd comment ID TEXT` (the newer spelling of `bd comments add ID TEXT`)."""
-    _add([issue_id, *text], file, author)
+    _add([issue_id, *(text or [])], file, author)  # typer gives None for no words
 
 
 def note(issue_id: str, text: list[str]) -> None:

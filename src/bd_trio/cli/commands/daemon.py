@@ -31,6 +31,9 @@ def _print_health(health: dict[str, Any]) -> None:
     out(f"  Queue depth: {health['queue_depth']}")
     out(f"  Connections: {health['connections']}")
     out(f"  Requests served: {health['requests_served']}")
+    refused = health.get("jsonl_error")
+    if refused:  # reads answer from the database, writes are refused until the file is fixed
+        out(f"  issues.jsonl: REFUSED, writes refused until fixed: {refused.get('message')}")
 
 
 def _start_options(

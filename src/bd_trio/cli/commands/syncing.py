@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, note, out, usage
+from bd_trio.cli.output import emit_json, err, note, out, usage
 from bd_trio.cli.session import backend, call
 
 
@@ -68,6 +68,11 @@ def delete(ids: list[str], force: bool = False) -> None:
 
 def merge_driver(base: str, ours: str, theirs: str) -> None:
     """What git runs to merge issues.jsonl (registered by bd in each clone)."""
+    from bd_trio.errors import BdError
     from bd_trio.sync.gitsetup import merge_driver as run
 
-    sys.exit(run(base, ours, theirs))
+    try:
+        run(base, ours, theirs)
+    except BdError as exc:  # git leaves the conflict; the message is printed inert
+        err(f"bd merge-driver: {exc.message}")
+        sys.exit(1)

@@ -34,15 +34,20 @@ def import_(
     strict: bool = False,
 ) -> None:
     """Import JSONL: new ids are created, changed issues updated (newer wins)."""
+    from bd_trio.sync import lines
+
+    source = "stdin" if input_path is None else str(input_path)
     try:
-        text = sys.stdin.read() if input_path is None else input_path.read_text("utf-8")
+        data = sys.stdin.buffer.read() if input_path is None else lines.read_file(input_path)
+        text = lines.decode(data, source)  # errors name the file, the line and the byte
+        lines.check_lengths(text, source)  # before it goes to a daemon in a frame
     except OSError as exc:
         fail(BdError("not_found", f"cannot read {input_path}: {exc.strerror}"))
-    except UnicodeDecodeError as exc:
-        fail(BdError("validation", f"input is not UTF-8 text: {exc}"))
+    except BdError as exc:
+        fail(exc)
     args = {
         "jsonl": text,
-        "source": "stdin" if input_path is None else str(input_path),
+        "source": source,
         "dry_run": dry_run,
         "skip_existing": skip_existing,
         "strict": strict,
