@@ -55,6 +55,22 @@ def test_ready(benchmark: Any, backend: Any) -> None:
     assert benchmark(lambda: backend.call("ready", {"limit": 10}))
 
 
+# Gas City's call (`ready --include-ephemeral --metadata-field gc.routed_to=X --unassigned
+# --exclude-type=epic`) when nothing matches: the metadata filter's worst case, every open
+# issue looked at. Read it against test_ready of the same run.
+GAS_CITY = {
+    "limit": 10,
+    "include_ephemeral": True,
+    "metadata_fields": {"gc.routed_to": "nobody"},
+    "unassigned": True,
+    "exclude_types": ["epic"],
+}
+
+
+def test_ready_metadata_filters(benchmark: Any, backend: Any) -> None:
+    assert benchmark(lambda: backend.call("ready", GAS_CITY)) == []
+
+
 # A daemon round trip only: direct mode has nothing to ping.
 @pytest.mark.parametrize("backend", ["daemon"], indirect=True)
 def test_ping(benchmark: Any, backend: Any) -> None:

@@ -50,6 +50,15 @@ class Run:
 BdRunner = Callable[..., Run]
 
 
+@pytest.fixture(autouse=True)
+def daemon_registry_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's daemons register in a registry of its own (`bd daemons`), never in the
+    user's: tests running side by side do not see each other's daemons."""
+    path = tmp_path / "daemon-registry"
+    monkeypatch.setenv("BD_DAEMON_REGISTRY", str(path))
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def backend_name(request: pytest.FixtureRequest) -> str:
     return str(request.param)

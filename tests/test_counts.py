@@ -229,6 +229,7 @@ def test_a_later_migration_may_rebuild_the_issues_table(tmp_path: Path) -> None:
         conn.execute("DROP TABLE open_blockers")
         conn.execute("DROP INDEX idx_events_created")
         conn.execute("DROP INDEX idx_issues_deferred")
+        conn.execute("DROP INDEX idx_issues_ephemeral")
         schema.migrate(conn)
         conn.execute("PRAGMA foreign_keys=ON")
     finally:

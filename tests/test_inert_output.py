@@ -27,6 +27,7 @@ NOT_DATA = {
     "daemon start": "starts a process; prints its pid and socket",
     "daemon stop": "prints a pid",
     "daemon restart": "starts a process; prints its pid and socket",
+    "daemons killall": "stops every daemon (the test's own too); prints counts, paths, pids",
 }
 
 
@@ -96,6 +97,9 @@ def script(tmp: Path) -> list[tuple[str, list[str], str | None]]:
         ("dep tree", ["dep", "tree", "bd-2"], None),
         ("dep cycles", ["dep", "cycles"], None),
         ("dep remove", ["dep", "remove", "bd-3", "bd-1"], None),
+        ("dep relate", ["dep", "relate", "bd-3", "bd-1"], None),
+        ("dep unrelate", ["dep", "unrelate", "bd-3", "bd-1"], None),
+        ("dep relate", ["dep", "relate", "bd-3", f"bd-9{EVIL}"], None),
         ("label add", ["label", "add", "bd-1", "new\x1b]0;x\x07"], None),
         ("label remove", ["label", "remove", "bd-1", "new\x1b]0;x\x07"], None),
         ("label list", ["label", "list", "bd-1"], None),
@@ -118,6 +122,17 @@ def script(tmp: Path) -> list[tuple[str, list[str], str | None]]:
         ("sync", ["sync"], None),  # not a git repository: an error naming the directory
         ("merge-driver", ["merge-driver", *versions], None),
         ("daemon status", ["daemon", "status"], None),
+        ("sync", ["sync", "--status"], None),  # not a git repository either
+        ("template create", ["template", "create", "tpl"], None),
+        ("template list", ["template", "list"], None),
+        ("template show", ["template", "show", "tpl"], None),
+        ("template show", ["template", "show", f"no{EVIL}"], None),
+        ("create", ["create", f"templated {EVIL}", "--from-template", "bug"], None),
+        ("daemons list", ["daemons", "list"], None),
+        ("daemons health", ["daemons", "health"], None),
+        ("daemons logs", ["daemons", "logs", f"x{EVIL}"], None),
+        ("daemons stop", ["daemons", "stop", f"x{EVIL}"], None),
+        ("daemons restart", ["daemons", "restart", f"x{EVIL}"], None),
         ("version", ["version"], None),
         ("quickstart", ["quickstart"], None),
         ("info", ["info"], None),

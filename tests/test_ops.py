@@ -192,6 +192,8 @@ VALID_ARGS: dict[str, dict[str, object]] = {
     "stats": {},
     "dep_add": {"issue_id": "bd-1", "depends_on_id": "bd-2"},
     "dep_remove": {"issue_id": "bd-1", "depends_on_id": "bd-2"},
+    "dep_relate": {"id1": "bd-1", "id2": "bd-2"},
+    "dep_unrelate": {"id1": "bd-1", "id2": "bd-2"},
     "dep_tree": {"id": "bd-1"},
     "dep_cycles": {},
     "label_add": {"id": "bd-1", "label": "x"},

@@ -120,8 +120,11 @@ def test_a_past_defer_until_makes_work_ready_again(ops: OpRunner) -> None:
 
 def test_unknown_values_are_filterable(ops: OpRunner) -> None:
     ops("import", jsonl=file_of(ALL_LINES))
-    assert [i["id"] for i in ops("list", status="review")] == ["bd-wisp-x1y"]
-    assert [i["id"] for i in ops("list", issue_type="merge-request")] == ["bd-wisp-x1y"]
+    # bd-wisp-x1y is ephemeral: list leaves it out unless asked (as upstream)
+    wisps = {"include_ephemeral": True}
+    assert [i["id"] for i in ops("list", status="review")] == []
+    assert [i["id"] for i in ops("list", status="review", **wisps)] == ["bd-wisp-x1y"]
+    assert [i["id"] for i in ops("list", issue_type="merge-request", **wisps)] == ["bd-wisp-x1y"]
     assert [i["id"] for i in ops("list", issue_type="agent")] == ["bd-a3f8"]
 
 
@@ -147,7 +150,7 @@ def test_show_prints_close_reason_and_owner(bd: BdRunner, tmp_path: Path) -> Non
     data = bd("show", "bd-a3f8", "--json").ok().json()[0]
     assert data["source_system"] == "gastown" and data["dependent_count"] == 1  # kept keys
     assert data["status"] == "hooked" and data["issue_type"] == "agent"
-    listed = bd("list", "--status", "review", "--json").ok().json()
+    listed = bd("list", "--status", "review", "--include-ephemeral", "--json").ok().json()
     assert [i["id"] for i in listed] == ["bd-wisp-x1y"]
     assert [i["id"] for i in bd("list", "-t", "molecule", "--json").ok().json()] == ["bd-a3f8.1.2"]
     out = tmp_path / "out.jsonl"

@@ -10,8 +10,13 @@ from bd_trio.workspace import Workspace
 
 
 def lock_held(workspace: Workspace) -> bool:
+    return held(workspace.lock_path)
+
+
+def held(lock_path: Path) -> bool:
+    """Someone holds the daemon's exclusive flock on `lock_path`."""
     try:
-        fd = os.open(workspace.lock_path, os.O_RDONLY)
+        fd = os.open(lock_path, os.O_RDONLY)
     except FileNotFoundError:
         return False
     try:

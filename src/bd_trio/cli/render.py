@@ -120,6 +120,16 @@ def show(issue: dict[str, Any]) -> list[str]:
         lines.append(f"Close reason: {issue['close_reason']}")
     if issue.get("labels"):
         lines.append(f"Labels: [{', '.join(issue['labels'])}]")
+    if issue.get("ephemeral"):
+        lines.append("Ephemeral: yes (left out of ready and list without --include-ephemeral)")
+    if issue.get("metadata"):
+        import json
+
+        lines.append("Metadata:")
+        lines.extend(
+            f"  {key}: {json.dumps(value, ensure_ascii=False)}"
+            for key, value in issue["metadata"].items()
+        )
     for title, key in (
         ("Description", "description"),
         ("Design", "design"),

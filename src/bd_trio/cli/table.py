@@ -44,6 +44,43 @@ IF_CLAIMED = Opt(
 )
 PARENT = Opt("parent", ("--parent",), help="Only descendants of this issue (parent-child)")
 IDS = Arg("ids", "ID...", many=True)
+SEARCH = Opt(
+    "search",
+    ("--search",),
+    "list",
+    help="Accepted for Go bd's scripts; no effect: the registry knows every daemon",
+)
+DAEMON_TARGET = Arg("target", "WORKSPACE|PID")
+# What orchestrators filter ready/list on, and set on create/update (Go bd's flags).
+METADATA = Opt(
+    "metadata",
+    ("--metadata",),
+    "list",
+    help="key=value (repeatable; true/false/null/numbers typed), or a JSON object or "
+    "@file.json (the whole metadata)",
+)
+META_FILTERS = (
+    Opt(
+        "exclude_type",
+        ("--exclude-type",),
+        "list",
+        help="Leave out these types (repeatable, or a,b)",
+    ),
+    Opt(
+        "metadata_field",
+        ("--metadata-field",),
+        "list",
+        help="Only issues whose metadata KEY is VALUE: KEY=VALUE (repeatable: all must hold)",
+    ),
+    Opt("has_metadata_key", ("--has-metadata-key",), help="Only issues with this metadata key"),
+    Opt(
+        "include_ephemeral",
+        ("--include-ephemeral",),
+        "flag",
+        False,
+        help="Include ephemeral issues (left out by default)",
+    ),
+)
 AUTHOR = Opt(
     "author",
     ("--author", "-a"),
@@ -85,6 +122,25 @@ COMMANDS: tuple[Command | Group, ...] = (
             EXTERNAL_REF,
             Opt("deps", ("--deps",), help="type:id,... (type defaults to blocks)"),
             Opt("file", ("--file", "-f"), "path", help="Create issues from a Markdown plan"),
+            Opt(
+                "parent",
+                ("--parent",),
+                help="Child of this issue (parent-child); in hash id mode its id is PARENT.N",
+            ),
+            Opt(
+                "from_template",
+                ("--from-template",),
+                metavar="NAME",
+                help="Start from a template (`bd template list`); flags given override it",
+            ),
+            METADATA,
+            Opt(
+                "ephemeral",
+                ("--ephemeral",),
+                "flag",
+                False,
+                help="Ephemeral: left out of ready and list unless --include-ephemeral",
+            ),
         ),
         json=f"{ISSUE_JSON} (labels included); with -f, an array of them",
     ),
@@ -126,6 +182,24 @@ COMMANDS: tuple[Command | Group, ...] = (
                 "force", ("--force",), "flag", False, help="With --unclaim: release anyone's claim"
             ),
             IF_CLAIMED,
+            METADATA.replace(
+                help="key=value: set that key (repeatable); a JSON object or @file.json: "
+                "replace the whole metadata"
+            ),
+            Opt(
+                "set_metadata",
+                ("--set-metadata",),
+                "list",
+                metavar="KEY=VALUE",
+                help="Set one metadata key, keep the others (repeatable)",
+            ),
+            Opt(
+                "unset_metadata",
+                ("--unset-metadata",),
+                "list",
+                metavar="KEY",
+                help="Remove one metadata key (repeatable)",
+            ),
         ),
         json=f"{ISSUES_JSON} (with claim while claimed)",
     ),
@@ -173,6 +247,7 @@ COMMANDS: tuple[Command | Group, ...] = (
             Opt("limit", ("--limit", "-n"), "int", 0, help="At most N (0 = all)"),
             Opt("no_assignee", ("--no-assignee",), "flag", False, help="Only unassigned issues"),
             PARENT,
+            *META_FILTERS,
             Opt(
                 "tree",
                 ("--tree",),
@@ -215,6 +290,7 @@ COMMANDS: tuple[Command | Group, ...] = (
                 help="Nothing ready? Wait up to DURATION (30s, 5m) for work, woken by the "
                 "change that made it ready; then [] (exit 0)",
             ),
+            *META_FILTERS,
         ),
         json=f"{ISSUES_JSON}; with --claim, the one claimed issue in an array, or []",
     ),
@@ -289,6 +365,20 @@ COMMANDS: tuple[Command | Group, ...] = (
                 "Remove the dependency of ISSUE on DEPENDS_ON.",
                 args=(Arg("issue_id", "ISSUE"), Arg("depends_on_id", "DEPENDS_ON")),
                 json='{"status": "removed", "issue_id", "depends_on_id"}',
+            ),
+            Command(
+                "relate",
+                "deps.relate",
+                "Link two issues both ways as relates-to (see also; nothing waits).",
+                args=(Arg("id1", "ID1"), Arg("id2", "ID2")),
+                json='{"id1", "id2", "related": true}',
+            ),
+            Command(
+                "unrelate",
+                "deps.unrelate",
+                "Remove the relates-to link between two issues, both ways.",
+                args=(Arg("id1", "ID1"), Arg("id2", "ID2")),
+                json='{"id1", "id2", "unrelated": true}',
             ),
             Command(
                 "tree",
@@ -465,8 +555,19 @@ COMMANDS: tuple[Command | Group, ...] = (
             Opt("no_pull", ("--no-pull",), "flag", False, help="Do not pull"),
             Opt("no_push", ("--no-push",), "flag", False, help="Do not push"),
             Opt("dry_run", ("--dry-run",), "flag", False, help="Import and export only"),
+            Opt(
+                "status",
+                ("--status",),
+                "flag",
+                False,
+                help="Change nothing; show what a sync would do (unpushed commits, the "
+                "remote ahead as of the last fetch, issues not yet exported or committed)",
+            ),
         ),
-        json='{"committed", "remote", "pulled", "pushed", "created", "updated", "deleted", '
+        json='with --status: {"branch", "remote", "remote_branch", "remote_known", "ahead", '
+        '"behind", "unpushed_commits", "remote_commits", "jsonl_uncommitted", "dirty_issues", '
+        '"would"}; else {"committed", "remote", "pulled", "pushed", "created", "updated", '
+        '"deleted", '
         '"renumbered": {old: new}, "resolved_conflict", "steps"}',
     ),
     Command(
@@ -554,6 +655,115 @@ COMMANDS: tuple[Command | Group, ...] = (
                     Opt("auto_push", ("--auto-push",), "flag", False),
                 ),
                 json="the health object",
+            ),
+        ),
+    ),
+    # --- i16b: `bd daemons`, `bd template` (agent plugins' commands) ---------------------
+    Group(
+        "daemons",
+        "Every bd daemon of this user, in any workspace (a per-user registry: "
+        "$BD_DAEMON_REGISTRY, else $XDG_RUNTIME_DIR/bd-trio/daemons, else "
+        "~/.cache/bd-trio/daemons).",
+        (
+            Command(
+                "list",
+                "daemons.list_daemons",
+                "The running daemons: workspace, PID, version, uptime (stale entries pruned).",
+                opts=(
+                    SEARCH,
+                    Opt(
+                        "no_cleanup",
+                        ("--no-cleanup",),
+                        "flag",
+                        False,
+                        help="Keep stale registry entries",
+                    ),
+                ),
+                json='array of {"pid", "workspace_path", "beads_dir", "database_path", '
+                '"socket_path", "log_path", "version", "started_at", "options", "alive", '
+                '"uptime_seconds", "queue_depth", and Go bd\'s "WorkspacePath", "DatabasePath", '
+                '"SocketPath", "PID", "Version", "UptimeSeconds", "Alive", "Error", ...}',
+            ),
+            Command(
+                "health",
+                "daemons.health",
+                "Check every daemon: healthy, stale, version_mismatch or unresponsive (exit 1 "
+                "when any is not healthy).",
+                opts=(SEARCH,),
+                json='{"total", "healthy", "stale", "mismatched", "unresponsive", "daemons": '
+                '[{"workspace", "socket_path", "pid", "version", "status", "issue"?}]}',
+            ),
+            Command(
+                "logs",
+                "daemons.logs",
+                "Show a daemon's log (by workspace path or PID).",
+                args=(DAEMON_TARGET,),
+                opts=(
+                    Opt("lines", ("--lines", "-n"), "int", 50, help="Last N lines"),
+                    Opt("follow", ("--follow", "-f"), "flag", False, help="Follow (like tail -f)"),
+                ),
+                json='{"workspace", "log_path", "content"}',
+            ),
+            Command(
+                "stop",
+                "daemons.stop",
+                "Stop a daemon gracefully (by workspace path or PID).",
+                args=(DAEMON_TARGET,),
+                json='{"workspace", "pid", "stopped"}',
+            ),
+            Command(
+                "restart",
+                "daemons.restart",
+                "Stop a daemon and start it again with the options it ran with.",
+                args=(DAEMON_TARGET,),
+                opts=(SEARCH,),
+                json='{"workspace", "action": "restarted", "pid"}',
+            ),
+            Command(
+                "killall",
+                "daemons.killall",
+                "Stop every running daemon.",
+                opts=(
+                    SEARCH,
+                    Opt(
+                        "force",
+                        ("--force",),
+                        "flag",
+                        False,
+                        help="SIGKILL a daemon that does not stop within 3 s",
+                    ),
+                ),
+                json='{"stopped", "failed", "failures"?: [{"workspace", "pid", "error"}]}',
+            ),
+        ),
+    ),
+    Group(
+        "template",
+        "Issue templates: built-in (epic, bug, feature) and your own in .beads/templates/ "
+        "(YAML); use one with `bd create --from-template NAME TITLE`.",
+        (
+            Command(
+                "list",
+                "templates.list_templates",
+                "Every template (yours override built-ins of the same name).",
+                json='array of {"name", "description", "type", "priority", "labels", "design", '
+                '"acceptance_criteria", "source"}',
+            ),
+            Command(
+                "show",
+                "templates.show",
+                "One template's fields.",
+                args=(Arg("name", "NAME"),),
+                json='{"name", "description", "type", "priority", "labels", "design", '
+                '"acceptance_criteria", "source"}',
+            ),
+            Command(
+                "create",
+                "templates.create",
+                "Write .beads/templates/NAME.yaml to edit (from the built-in of that name if "
+                "there is one).",
+                args=(Arg("name", "NAME"),),
+                json='{"name", "path"}',
             ),
         ),
     ),

@@ -77,8 +77,13 @@ def create(
     dependencies: list[str] | None = None,
     id: str | None = None,
     external_ref: str | None = None,
+    parent: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    ephemeral: bool | None = None,
 ) -> Request[t.Issue]:
-    """dependencies: "type:id" (or a bare id: blocks)."""
+    """dependencies: "type:id" (or a bare id: blocks). parent: a child of that issue
+    (parent-child; in hash id mode its id is PARENT.N). metadata: a JSON object;
+    ephemeral: left out of ready and list unless they include ephemeral issues."""
     return Request(
         "create",
         _args(
@@ -94,6 +99,9 @@ def create(
             dependencies=dependencies,
             id=id,
             external_ref=external_ref,
+            parent=parent,
+            metadata=metadata,
+            ephemeral=ephemeral,
         ),
     )
 
@@ -118,9 +126,14 @@ def update(
     claim: bool | None = None,
     lease: str | float | None = None,
     if_claimed: int | None = None,
+    metadata: dict[str, Any] | None = None,
+    set_metadata: dict[str, Any] | None = None,
+    unset_metadata: list[str] | None = None,
 ) -> Request[t.Issue]:
     """The fields to change; `claim=True` (with `lease`) claims the issue first in the same
-    transaction; `if_claimed=TOKEN` applies the change only while that claim is current."""
+    transaction; `if_claimed=TOKEN` applies the change only while that claim is current.
+    metadata replaces the whole object; set_metadata / unset_metadata change single keys and
+    keep the others."""
     return Request(
         "update",
         _args(
@@ -138,6 +151,9 @@ def update(
             claim=claim,
             lease=lease,
             if_claimed=if_claimed,
+            metadata=metadata,
+            set_metadata=set_metadata,
+            unset_metadata=unset_metadata,
         ),
     )
 
@@ -189,12 +205,22 @@ def list_issues(
     limit: int | None = None,
     no_assignee: bool | None = None,
     parent: str | None = None,
+    exclude_types: list[str] | None = None,
+    metadata_fields: dict[str, str] | None = None,
+    has_metadata_key: str | None = None,
+    include_ephemeral: bool | None = None,
 ) -> Request[list[t.Issue]]:
+    """metadata_fields: {key: value}, all must match; ephemeral issues are left out unless
+    include_ephemeral."""
     return Request(
         "list",
         _args(
             no_assignee=no_assignee,
             parent=parent,
+            exclude_types=exclude_types,
+            metadata_fields=metadata_fields,
+            has_metadata_key=has_metadata_key,
+            include_ephemeral=include_ephemeral,
             status=status,
             priority=priority,
             assignee=assignee,
@@ -222,8 +248,14 @@ def ready(
     sort: str | None = None,
     parent: str | None = None,
     wait: float | None = None,
+    exclude_types: list[str] | None = None,
+    metadata_fields: dict[str, str] | None = None,
+    has_metadata_key: str | None = None,
+    include_ephemeral: bool | None = None,
 ) -> Request[list[t.Issue]]:
-    """Ready work (sort: priority, oldest or hybrid; parent: descendants of an issue); with
+    """Ready work (sort: priority, oldest or hybrid; parent: descendants of an issue;
+    metadata_fields: {key: value}, all must match; ephemeral issues only with
+    include_ephemeral); with
     `claim=True`, claim the first ready issue the caller may take and return it as a
     one-element list ([] when none is left; the same filters apply, `limit` does not). With `wait`
     (seconds): when nothing is ready, wait up to that long for work (woken by the commit
@@ -258,6 +290,10 @@ def ready(
             sort=sort,
             parent=parent,
             wait_ms=wait_ms,
+            exclude_types=exclude_types,
+            metadata_fields=metadata_fields,
+            has_metadata_key=has_metadata_key,
+            include_ephemeral=include_ephemeral,
         ),
     )
 
@@ -307,6 +343,15 @@ def dep_add(issue_id: str, depends_on_id: str, dep_type: str | None = None) -> R
 
 def dep_remove(issue_id: str, depends_on_id: str) -> Request[t.DepResult]:
     return Request("dep_remove", {"issue_id": issue_id, "depends_on_id": depends_on_id})
+
+
+def dep_relate(id1: str, id2: str) -> Request[t.RelateResult]:
+    """Link two issues both ways as relates-to."""
+    return Request("dep_relate", {"id1": id1, "id2": id2})
+
+
+def dep_unrelate(id1: str, id2: str) -> Request[t.RelateResult]:
+    return Request("dep_unrelate", {"id1": id1, "id2": id2})
 
 
 def dep_tree(issue_id: str, max_depth: int | None = None) -> Request[list[t.TreeNode]]:
@@ -413,7 +458,7 @@ BUILDERS = (
     create, show, update, close_issue, reopen, events, changes, cursor,
     list_issues, ready, search, blocked, stats, stale,
     claim, heartbeat, unclaim,
-    dep_add, dep_remove, dep_tree, dep_cycles,
+    dep_add, dep_remove, dep_relate, dep_unrelate, dep_tree, dep_cycles,
     label_add, label_remove, label_list, label_list_all, comments, comment_add, note,
     epic_status, epic_close_eligible,
     export, export_lines, import_jsonl, batch,

@@ -129,6 +129,13 @@ class DepResult(TypedDict):
     type: NotRequired[str]
 
 
+class RelateResult(TypedDict):
+    id1: str
+    id2: str
+    related: NotRequired[bool]  # dep_relate
+    unrelated: NotRequired[bool]  # dep_unrelate
+
+
 class EpicStatus(TypedDict):
     epic: Issue
     total_children: int

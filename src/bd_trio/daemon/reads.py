@@ -45,6 +45,7 @@ DEFAULT_READERS = 2  # concurrent reads: more would only fight over the GIL and 
 # Reads of one issue's rows: cheaper in a thread than the round trip to a reader process.
 IN_PROCESS_READS = frozenset({"show", "comments", "label_list", "events"})
 
+
 class JsonlChanged(Exception):
     """The file changed under the daemon: the read must wait for the writer to import it."""
 

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 import trio
 
+from bd_trio import __version__, daemon_registry
 from bd_trio.daemon import feeds, logs, waiting
 from bd_trio.daemon.autosync import SyncStatus, run_auto_sync
 from bd_trio.daemon.batches import ChunkedBatch
@@ -54,6 +55,7 @@ from bd_trio.daemon.watchdog import run_watchdog
 from bd_trio.daemon.writer import Writer
 from bd_trio.errors import BdError
 from bd_trio.hookconfig import HookStats
+from bd_trio.model import clock
 from bd_trio.ops import OpSpec, get_op
 from bd_trio.ops.registry import LOOP, STREAMING
 from bd_trio.ops.rows import materialized
@@ -365,6 +367,7 @@ class Server:
             # Catch up with the file before serving: import what changed, export what is dirty.
             await trio.to_thread.run_sync(writer.catch_up)
             listener = await self._bind()
+            await trio.to_thread.run_sync(self._register)
             async with trio.open_nursery() as root:
                 await root.start(writer.run)
                 await root.start(self._reads.run)
@@ -428,12 +431,41 @@ class Server:
             log.info("stopped")
         finally:
             if listener is not None:
+                daemon_registry.unregister(os.getpid(), str(self.workspace.beads_dir))
                 _remove_socket(self.socket_path)
             if self._reads is not None:
                 self._reads.close()
             if store is not None:
                 store.close()
             lock.release()
+
+    def _register(self) -> None:
+        """Enter the per-user registry (`bd daemons list`); `serve` leaves it on the way out."""
+        workspace = self.workspace
+        try:
+            daemon_registry.register(
+                {
+                    "pid": os.getpid(),
+                    "workspace_path": str(workspace.root),
+                    "beads_dir": str(workspace.beads_dir),
+                    "database_path": str(workspace.db_path),
+                    "socket_path": str(self.socket_path),
+                    "log_path": str(workspace.log_path),
+                    "lock_path": str(workspace.lock_path),
+                    "version": __version__,
+                    "started_at": clock.now(),
+                    # what `bd daemons restart` starts it again with
+                    "options": {
+                        "flush_debounce_s": self.options.flush_debounce_s,
+                        "auto_commit": self.options.auto_commit,
+                        "auto_push": self.options.auto_push,
+                        "auto_sync_s": self.options.auto_sync_s,
+                        "idle_timeout_s": self.options.idle_timeout_s,
+                    },
+                }
+            )
+        except OSError as exc:  # the daemon serves its workspace all the same
+            logs.get().warning("cannot enter the daemon registry: %s", exc)
 
     async def _bind(self) -> trio.SocketListener:
         path = self.socket_path

@@ -25,6 +25,9 @@ E = TypeVar("E", bound=StrEnum)
 # (`my-proj-3`, `beads_rust-0v1.1`, `ABC-7`), compound ids (`bd-wisp-x1y`). Letters, digits,
 # `_`, `.` and `-`; at least one dash not at either end.
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*-[A-Za-z0-9_.]*[A-Za-z0-9]$")
+# Upstream's metadata keys (storage.ValidateMetadataKey): dots allowed, as in `gc.routed_to`,
+# which names one key (not a nested path).
+METADATA_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 # A status, type or dependency type read from a file: any such word is kept (upstream allows
 # custom ones); what is refused is what cannot be a value of that kind (spaces, punctuation).
@@ -162,5 +165,27 @@ def prefix(value: object) -> str:
             f"invalid prefix {value!r}: use 1-32 letters, digits, '_', '.' or '-' "
             "(not ending in '-')",
             field="prefix",
+        )
+    return value
+
+
+def metadata_key(value: object, field: str = "metadata") -> str:
+    if not isinstance(value, str) or not METADATA_KEY_RE.match(value):
+        raise BdError(
+            "validation",
+            f"invalid metadata key {value!r} for {field}: use letters, digits, '_' and '.', "
+            "starting with a letter or '_' (e.g. gc.routed_to)",
+            field=field,
+        )
+    return value
+
+
+def metadata(value: object, field: str = "metadata") -> dict[str, object]:
+    """An issue's metadata: a JSON object (any keys and values, as upstream stores it)."""
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise BdError(
+            "validation",
+            f'{field} must be a JSON object such as {{"team": "web"}}, got {type(value).__name__}',
+            field=field,
         )
     return value

@@ -37,6 +37,8 @@ def info(conn: sqlite3.Connection, _: None, ctx: OpContext) -> dict[str, Any]:
         "id_mode": ctx.id_mode,
         "issue_count": int(conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0]),
         "tombstone_count": int(conn.execute("SELECT COUNT(*) FROM tombstones").fetchone()[0]),
+        # changed, not yet exported to issues.jsonl (`bd sync --status`)
+        "dirty_issues": int(conn.execute("SELECT COUNT(*) FROM dirty_issues").fetchone()[0]),
         "tables": _tables(conn),
     }
 

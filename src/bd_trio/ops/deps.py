@@ -1,4 +1,5 @@
-"""Dependency operations: add (refusing cycles of any type), remove, tree, cycles."""
+"""Dependency operations: add (refusing cycles of any type but relates-to), remove, relate and
+unrelate (relates-to both ways), tree, cycles."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def dep_add(
             f"remove it first to change the type to {dep_type}",
             issue_id=issue_id,
         )
-    if graph.reaches(conn, depends_on_id, issue_id):
+    if dep_type != DepType.RELATES_TO and graph.reaches(conn, depends_on_id, issue_id):
         raise BdError(
             "cycle",
             f"adding {issue_id} -> {depends_on_id} ({dep_type}) would create a cycle: "
@@ -105,6 +106,64 @@ def dep_remove(conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext
     )
     rows.mark_dirty(conn, [issue_id], ctx.now)
     return {"status": "removed", "issue_id": issue_id, "depends_on_id": depends_on_id}
+
+
+def parse_relate(a: Args) -> tuple[str, str]:
+    id1 = validate.issue_id(a.text("id1", required=True), "id1")
+    id2 = validate.issue_id(a.text("id2", required=True), "id2")
+    if id1 == id2:
+        raise BdError("validation", f"cannot relate {id1} to itself", field="id2")
+    return id1, id2
+
+
+@operation("dep_relate", parse=parse_relate, writes=True)
+def dep_relate(conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext) -> dict[str, Any]:
+    """A `relates-to` dependency each way (Go bd's `bd dep relate`), in one transaction.
+    A direction that already exists as relates-to is kept; another type there is refused."""
+    id1, id2 = parsed
+    rows.require_issue(conn, id1)
+    rows.require_issue(conn, id2)
+    for a, b in ((id1, id2), (id2, id1)):
+        existing = rows.get_dep(conn, a, b)
+        if existing is not None and existing.type != DepType.RELATES_TO:
+            raise BdError(
+                "conflict",
+                f"{a} already depends on {b} as {existing.type}: remove it first "
+                f"(bd dep remove {a} {b}) to relate them",
+                issue_id=a,
+            )
+    for a, b in ((id1, id2), (id2, id1)):
+        if rows.get_dep(conn, a, b) is None:
+            relation = DepType.RELATES_TO.value
+            rows.insert_dep(conn, DepRecord(a, b, relation, ctx.now, ctx.actor))
+            claims.touch(conn, a, ctx.actor, ctx.now)
+            rows.add_event(conn, a, "dependency_added", ctx.actor, ctx.now, new=f"{relation}:{b}")
+            rows.mark_dirty(conn, [a], ctx.now)
+    return {"id1": id1, "id2": id2, "related": True}
+
+
+@operation("dep_unrelate", parse=parse_relate, writes=True)
+def dep_unrelate(
+    conn: sqlite3.Connection, parsed: tuple[str, str], ctx: OpContext
+) -> dict[str, Any]:
+    """Remove the `relates-to` dependencies between two issues, both ways (other types stay)."""
+    id1, id2 = parsed
+    rows.require_issue(conn, id1)
+    rows.require_issue(conn, id2)
+    removed = 0
+    for a, b in ((id1, id2), (id2, id1)):
+        existing = rows.get_dep(conn, a, b)
+        if existing is not None and existing.type == DepType.RELATES_TO:
+            rows.delete_dep(conn, a, b)
+            removed += 1
+            claims.touch(conn, a, ctx.actor, ctx.now)
+            rows.add_event(
+                conn, a, "dependency_removed", ctx.actor, ctx.now, old=f"{existing.type}:{b}"
+            )
+            rows.mark_dirty(conn, [a], ctx.now)
+    if not removed:
+        raise BdError("not_found", f"{id1} and {id2} are not related (relates-to)", issue_id=id1)
+    return {"id1": id1, "id2": id2, "unrelated": True}
 
 
 def parse_tree(a: Args) -> tuple[str, int]:

@@ -16,7 +16,7 @@ from bd_trio.model.enums import (
     DepType,
     Status,
 )
-from bd_trio.model.issue import UPDATABLE, Issue
+from bd_trio.model.issue import UPDATABLE, Issue, encode_json_column
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import operation
@@ -39,6 +39,9 @@ class NewIssue:
     labels: list[str] = field(default_factory=list)
     dependencies: list[tuple[str, str]] = field(default_factory=list)  # (type, depends_on_id)
     id: str | None = None
+    parent: str | None = None  # a child of this issue (parent-child; in hash mode PARENT.N)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    ephemeral: bool = False
 
 
 def parse_dependency_spec(spec: str) -> tuple[str, str]:
@@ -51,6 +54,18 @@ def parse_dependency_spec(spec: str) -> tuple[str, str]:
 
 
 def parse_create(a: Args) -> NewIssue:
+    new = _parse_create(a)
+    if new.id is not None and new.parent is not None:
+        raise BdError(
+            "validation",
+            f"give either an id ({new.id}) or a parent ({new.parent}), not both: a child's id "
+            "comes from its parent",
+            field="parent",
+        )
+    return new
+
+
+def _parse_create(a: Args) -> NewIssue:
     return NewIssue(
         title=validate.title(a.text("title", required=True)),
         description=a.text("description", ""),
@@ -64,11 +79,25 @@ def parse_create(a: Args) -> NewIssue:
         labels=sorted({validate.label(label) for label in a.strings("labels")}),
         dependencies=[parse_dependency_spec(s) for s in a.strings("dependencies")],
         id=a.checked("id", validate.issue_id),
+        parent=a.checked("parent", lambda v: validate.issue_id(v, "parent")),
+        metadata=a.checked("metadata", validate.metadata) or {},
+        ephemeral=a.flag("ephemeral"),
     )
 
 
 def insert_new_issue(conn: sqlite3.Connection, new: NewIssue, ctx: OpContext) -> Issue:
     """Allocate the id, insert the issue with its labels and dependencies, audit, mark dirty."""
+    if new.parent is not None:
+        if not rows.issue_exists(conn, new.parent):
+            raise BdError(
+                "not_found",
+                f"parent {new.parent} not found: create it first or drop --parent",
+                issue_id=new.parent,
+                field="parent",
+            )
+        edge = (DepType.PARENT_CHILD.value, new.parent)
+        if edge not in new.dependencies:
+            new.dependencies.append(edge)
     for _, target in new.dependencies:
         if not rows.issue_exists(conn, target):
             raise BdError(
@@ -90,6 +119,8 @@ def insert_new_issue(conn: sqlite3.Connection, new: NewIssue, ctx: OpContext) ->
             )
         issue_id = new.id
         ids.note_explicit_id(conn, issue_id)
+    elif ctx.id_mode == "hash" and new.parent is not None:
+        issue_id = ids.next_child_id(conn, new.parent)  # Go bd's hierarchical ids
     elif ctx.id_mode == "hash":
         issue_id = ids.next_hash_id(conn, ctx.prefix, f"{new.title}\0{ctx.actor}\0{ctx.now}")
     else:
@@ -108,6 +139,8 @@ def insert_new_issue(conn: sqlite3.Connection, new: NewIssue, ctx: OpContext) ->
         created_at=ctx.now,
         updated_at=ctx.now,
         created_by=ctx.actor,
+        metadata=new.metadata,
+        ephemeral=new.ephemeral,
         labels=new.labels,
     )
     rows.insert_issue(conn, issue)
@@ -173,6 +206,45 @@ def parse_lease(a: Args) -> float | None:
     return a.checked("lease", lease_seconds)  # type: ignore[no-any-return]
 
 
+class MetadataEdit:
+    """An update's change of metadata: `replace` (the whole object), then `set` keys (merged
+    into what is stored, key by key), then `unset` keys (removed)."""
+
+    __slots__ = ("replace", "set", "unset")
+
+    def __init__(
+        self, replace: dict[str, Any] | None, set: dict[str, Any], unset: list[str]
+    ) -> None:
+        self.replace = replace
+        self.set = set
+        self.unset = unset
+
+    def apply(self, current: dict[str, Any]) -> dict[str, Any]:
+        result = dict(self.replace if self.replace is not None else current)
+        result.update(self.set)
+        for key in self.unset:
+            result.pop(key, None)
+        return result
+
+
+def parse_metadata_edit(a: Args, issue_id: str) -> MetadataEdit | None:
+    replace = a.checked("metadata", validate.metadata)
+    to_set = a.checked("set_metadata", lambda v: validate.metadata(v, "set_metadata")) or {}
+    for key in to_set:
+        validate.metadata_key(key, "set_metadata")
+    unset = [validate.metadata_key(k, "unset_metadata") for k in a.strings("unset_metadata")]
+    if replace is None and not to_set and not unset:
+        return None
+    both = sorted(set(to_set) & set(unset))
+    if both:
+        raise BdError(
+            "validation",
+            f"update {issue_id}: metadata key {both[0]} both set and unset: keep one",
+            field="unset_metadata",
+        )
+    return MetadataEdit(replace, to_set, unset)
+
+
 def parse_update(a: Args) -> UpdateRequest:
     issue_id = parse_id(a)
     checks: dict[str, Any] = {
@@ -190,6 +262,9 @@ def parse_update(a: Args) -> UpdateRequest:
             changes[name] = a.checked(name, checks[name])
         else:
             changes[name] = a.text(name)
+    metadata_edit = parse_metadata_edit(a, issue_id)
+    if metadata_edit is not None:
+        changes["metadata"] = metadata_edit
     request = UpdateRequest(issue_id, changes, a.flag("claim"), parse_lease(a), parse_fence(a))
     if request.lease_s is not None and not request.claim:
         raise BdError(
@@ -209,7 +284,8 @@ def parse_update(a: Args) -> UpdateRequest:
     if not changes and not request.claim:
         raise BdError(
             "validation",
-            f"update {issue_id}: nothing to update; give at least one of {', '.join(UPDATABLE)}",
+            f"update {issue_id}: nothing to update; give at least one of "
+            f"{', '.join(UPDATABLE)}, metadata, set_metadata, unset_metadata",
         )
     return request
 
@@ -237,7 +313,11 @@ def apply_changes(
         if effective["status"] in IN_PROGRESS_STATUSES and issue.started_at is None:
             effective["started_at"] = ctx.now  # when work first started
     effective["updated_at"] = ctx.now
-    rows.update_columns(conn, issue.id, effective)
+    rows.update_columns(
+        conn,
+        issue.id,
+        {k: encode_json_column(v) if isinstance(v, dict) else v for k, v in effective.items()},
+    )
     for name, value in effective.items():
         if name in ("updated_at", "closed_at", "close_reason", "started_at"):
             continue
@@ -253,14 +333,15 @@ def apply_changes(
                 conn, issue.id, event, ctx.actor, ctx.now, old=old, new=value, comment=reason
             )
         else:
+            text = encode_json_column if name == "metadata" else str
             rows.add_event(
                 conn,
                 issue.id,
                 "updated",
                 ctx.actor,
                 ctx.now,
-                old=str(old),
-                new=str(value),
+                old=text(old),
+                new=text(value),
                 comment=name,
             )
     # A claim lives only while its issue is in progress under its holder; a write by the
@@ -281,7 +362,10 @@ def update(conn: sqlite3.Connection, request: UpdateRequest, ctx: OpContext) -> 
         lease = ctx.claim_lease_s if request.lease_s is None else request.lease_s
         claims.acquire(conn, request.id, ctx.actor, ctx.now, lease)
     issue = rows.require_issue(conn, request.id)
-    return apply_changes(conn, issue, request.changes, ctx).to_dict()
+    changes = request.changes
+    if "metadata" in changes:  # merged with what is stored now, in this transaction
+        changes = {**changes, "metadata": changes["metadata"].apply(issue.metadata)}
+    return apply_changes(conn, issue, changes, ctx).to_dict()
 
 
 @dataclass(slots=True)

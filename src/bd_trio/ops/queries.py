@@ -14,7 +14,48 @@ from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import no_args, operation
 from bd_trio.ops.rows import Rows
 from bd_trio.store import counts, graph
-from bd_trio.store.issues import ISSUE_COLUMNS, ListFilter, issues_from_rows, list_issues
+from bd_trio.store.issues import (
+    ISSUE_COLUMNS,
+    ListFilter,
+    MetaFilters,
+    issues_from_rows,
+    list_issues,
+)
+
+
+def parse_meta_filters(a: Args) -> MetaFilters:
+    """`exclude_types` (a list, or a,b), `metadata_fields` ({key: value}: all must match),
+    `has_metadata_key`, `include_ephemeral`: the same for list and ready."""
+    fields = a.raw("metadata_fields")
+    if fields is None:
+        fields = {}
+    if not isinstance(fields, dict) or not all(
+        isinstance(v, (str, int, float, bool)) or v is None for v in fields.values()
+    ):
+        raise BdError(
+            "bad_request",
+            f"{a.op}: argument 'metadata_fields' must be a map of key to value",
+            field="metadata_fields",
+        )
+    key = a.text("has_metadata_key")
+    return MetaFilters(
+        exclude_types=tuple(t.lower() for t in a.strings("exclude_types")),
+        metadata_fields=tuple(
+            sorted(
+                (validate.metadata_key(k, "metadata_fields"), _as_text(v))
+                for k, v in fields.items()
+            )
+        ),
+        has_metadata_key=validate.metadata_key(key, "has_metadata_key") if key else None,
+        include_ephemeral=a.flag("include_ephemeral"),
+    )
+
+
+def _as_text(value: object) -> str:
+    """A metadata value as the filters compare it (JSON's spelling of true, false, null)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
 
 
 def parse_list(a: Args) -> ListFilter:
@@ -39,6 +80,7 @@ def parse_list(a: Args) -> ListFilter:
         title_contains=a.text("title"),
         ids=[validate.issue_id(x, "ids") for x in a.strings("ids")],
         limit=a.integer("limit", 0, minimum=0),
+        meta=parse_meta_filters(a),
     )
 
 
@@ -65,6 +107,7 @@ def parse_ready_filters(a: Args) -> graph.ReadyFilters:
         unassigned=a.flag("unassigned"),
         parent=validate.issue_id(parent, "parent") if parent is not None else None,
         sort=sort,
+        meta=parse_meta_filters(a),
     )
 
 

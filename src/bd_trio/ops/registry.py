@@ -128,6 +128,8 @@ OP_MODULES: dict[str, str] = {
     "dep_remove": "deps",
     "dep_tree": "deps",
     "dep_cycles": "deps",
+    "dep_relate": "deps",
+    "dep_unrelate": "deps",
     "label_add": "labels",
     "label_remove": "labels",
     "label_list": "labels",

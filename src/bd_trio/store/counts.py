@@ -85,6 +85,7 @@ TABLES = """
     ) WITHOUT ROWID;
     CREATE INDEX idx_events_created ON events(created_at, event_type, issue_id);
     CREATE INDEX idx_issues_deferred ON issues(defer_until) WHERE defer_until IS NOT NULL;
+    CREATE INDEX idx_issues_ephemeral ON issues(id) WHERE ephemeral = 1;
 """
 
 TRIGGERS = f"""

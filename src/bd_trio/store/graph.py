@@ -19,6 +19,7 @@ from bd_trio.store.counts import DONE
 from bd_trio.store.issues import (
     DESCENDANTS,
     ISSUE_COLUMNS,
+    MetaFilters,
     add_label_filters,
     get_issues,
     issues_from_rows,
@@ -78,10 +79,9 @@ def ready_issues(
     is computed once instead (per-candidate checks would visit every open issue anyway)."""
     where = ["i.status = 'open'", NOT_DEFERRED]
     params: list[Any] = [now or clock.now()]
-    sort = "priority"
-    if filters is not None:
-        filters.add_to(where, params)
-        sort = filters.sort
+    filters = filters if filters is not None else ReadyFilters()
+    filters.add_to(where, params)
+    sort = filters.sort
     if priority is not None:
         where.append("i.priority = ?")
         params.append(priority)
@@ -127,8 +127,10 @@ class ReadyFilters(NamedTuple):
     unassigned: bool = False
     parent: str | None = None
     sort: str = "priority"
+    meta: MetaFilters = MetaFilters()  # also: ephemeral issues are left out by default
 
     def add_to(self, where: list[str], params: list[Any]) -> None:
+        self.meta.add_to(where, params)
         if self.issue_type is not None:
             where.append("i.issue_type = ?")
             params.append(self.issue_type)
@@ -156,14 +158,21 @@ def count_blocked_open(conn: sqlite3.Connection) -> int:
 
 
 def count_not_ready_open(conn: sqlite3.Connection, now: str) -> int:
-    """Open issues that are not ready: those in the blocked set, and those deferred past
-    `now` (defer_until) while not blocked (few; found through their index)."""
+    """Open issues that are not ready: those in the blocked set, and those not blocked but
+    deferred past `now` (defer_until) or ephemeral (`ready` leaves those out by default); few
+    either way, found through their partial indexes."""
     deferred = conn.execute(
         "SELECT COUNT(*) FROM issues i INDEXED BY idx_issues_deferred "
         f"WHERE i.defer_until > ? AND i.status = 'open' AND NOT {_BLOCKED_SUBQUERY}",
         (now,),
     ).fetchone()
-    return count_blocked_open(conn) + int(deferred[0])
+    ephemeral = conn.execute(
+        "SELECT COUNT(*) FROM issues i INDEXED BY idx_issues_ephemeral "
+        "WHERE i.ephemeral = 1 AND i.status = 'open' "
+        f"AND (i.defer_until IS NULL OR i.defer_until <= ?) AND NOT {_BLOCKED_SUBQUERY}",
+        (now,),
+    ).fetchone()
+    return count_blocked_open(conn) + int(deferred[0]) + int(ephemeral[0])
 
 
 class BlockedIssue(NamedTuple):
@@ -204,13 +213,15 @@ def iter_blocked(
 
 
 def reaches(conn: sqlite3.Connection, start: str, target: str) -> bool:
-    """True when `start` depends on `target` through any chain of dependencies (any type)."""
+    """True when `start` depends on `target` through any chain of dependencies (any type but
+    `relates-to`, a link both ways by design: `bd dep relate`)."""
     row = conn.execute(
         """
         WITH RECURSIVE reach(id) AS (
             SELECT ?
             UNION
             SELECT d.depends_on_id FROM dependencies d JOIN reach r ON d.issue_id = r.id
+            WHERE d.type != 'relates-to'
         )
         SELECT 1 FROM reach WHERE id = ? LIMIT 1
         """,
@@ -253,7 +264,8 @@ def dependency_tree(conn: sqlite3.Connection, root: Issue, max_depth: int) -> li
 
 
 def find_cycles(conn: sqlite3.Connection) -> list[list[str]]:
-    """Every dependency cycle (any type), each as a list of ids along the cycle.
+    """Every dependency cycle (any type but `relates-to`, which links both ways by design),
+    each as a list of ids along the cycle.
 
     `dep add` refuses cycles, so they only arrive through imports. Tarjan's algorithm finds the
     strongly connected components; each one with more than one issue holds a cycle, which is
@@ -261,7 +273,8 @@ def find_cycles(conn: sqlite3.Connection) -> list[list[str]]:
     """
     graph: dict[str, list[str]] = {}
     for issue_id, depends_on_id in conn.execute(
-        "SELECT issue_id, depends_on_id FROM dependencies ORDER BY issue_id, depends_on_id"
+        "SELECT issue_id, depends_on_id FROM dependencies WHERE type != 'relates-to' "
+        "ORDER BY issue_id, depends_on_id"
     ):
         graph.setdefault(issue_id, []).append(depends_on_id)
     components = _strongly_connected(graph)

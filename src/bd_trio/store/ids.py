@@ -73,6 +73,48 @@ def note_explicit_ids(conn: sqlite3.Connection, issue_ids: Iterable[str]) -> Non
         )
 
 
+def split_child_id(issue_id: str) -> tuple[str, int] | None:
+    """(`bd-a3f8`, 2) for the child id `bd-a3f8.2`; None for an id that is not a child."""
+    parent, dot, tail = issue_id.rpartition(".")
+    if not dot or not parent or not tail.isdigit() or "-" not in parent:
+        return None
+    return parent, int(tail)
+
+
+def next_child_id(conn: sqlite3.Connection, parent: str) -> str:
+    """`PARENT.N`, N one past every child number the parent has or had (deleted children's
+    ids stay retired, as hash ids do). Two clones can hand out the same N: sync renumbers
+    the unpushed one (next_free_id), as it does for colliding sequential ids."""
+    pattern = parent.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ".%"
+    taken = conn.execute(
+        "SELECT id FROM issues WHERE id LIKE ?1 ESCAPE '\\' "
+        "UNION ALL SELECT id FROM tombstones WHERE id LIKE ?1 ESCAPE '\\'",
+        (pattern,),
+    ).fetchall()
+    numbers = [c[1] for (i,) in taken if (c := split_child_id(i)) is not None and c[0] == parent]
+    return f"{parent}.{max(numbers, default=0) + 1}"
+
+
+def next_free_id(issue_id: str, taken: set[str]) -> str:
+    """A new id for `issue_id`, which collided with another issue's: a child `P.N` becomes
+    P's next free child number, `prefix-N` the prefix's next number; any other id gets a
+    `.N` suffix (its first free child number)."""
+    child = split_child_id(issue_id)
+    if child is not None:
+        parent = child[0]
+        numbers = [c[1] for i in taken if (c := split_child_id(i)) and c[0] == parent]
+        return f"{parent}.{max([child[1], *numbers]) + 1}"
+    parts = split_numeric_id(issue_id)
+    if parts is None:
+        n = 2
+        while f"{issue_id}.{n}" in taken:
+            n += 1
+        return f"{issue_id}.{n}"
+    prefix = parts[0]
+    numbers = [p[1] for i in taken if (p := split_numeric_id(i)) is not None and p[0] == prefix]
+    return f"{prefix}-{max(numbers, default=0) + 1}"
+
+
 def hash_length(issue_count: int) -> int:
     needed = math.ceil(math.log(max(issue_count, 1) * HASH_HEADROOM, 36))
     return max(HASH_MIN_LENGTH, min(HASH_MAX_LENGTH, needed))

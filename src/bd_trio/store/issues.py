@@ -426,6 +426,45 @@ def add_label_filters(
         params.extend(labels_any)
 
 
+def metadata_path(key: str) -> str:
+    """The JSON path of one top-level key (quoted: `gc.routed_to` is one key, not a nested
+    path; validate.metadata_key allows no quote in a key)."""
+    return f'$."{key}"'
+
+
+# An issue's metadata as JSON text for SQLite's json functions ('' means no metadata).
+_METADATA_JSON = "coalesce(nullif(i.metadata, ''), '{}')"
+
+
+class MetaFilters(NamedTuple):
+    """What orchestrators filter `ready` and `list` on (Go bd's flags): types to leave out,
+    metadata values (compared as text: JSON true is `true`, 5 is `5`), a metadata key that
+    is set (not null), and whether ephemeral issues are included (they are not by default)."""
+
+    exclude_types: tuple[str, ...] = ()
+    metadata_fields: tuple[tuple[str, str], ...] = ()
+    has_metadata_key: str | None = None
+    include_ephemeral: bool = False
+
+    def add_to(self, where: list[str], params: list[Any]) -> None:
+        if not self.include_ephemeral:
+            where.append("i.ephemeral = 0")
+        if self.exclude_types:
+            where.append(f"i.issue_type NOT IN ({','.join('?' * len(self.exclude_types))})")
+            params.extend(self.exclude_types)
+        for key, value in self.metadata_fields:
+            # true/false/null as their JSON text (json_extract gives 1/0/NULL for them)
+            where.append(
+                f"CASE json_type({_METADATA_JSON}, ?) WHEN 'true' THEN 'true' "
+                "WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' "
+                f"ELSE CAST(json_extract({_METADATA_JSON}, ?) AS TEXT) END = ?"
+            )
+            params.extend([metadata_path(key), metadata_path(key), value])
+        if self.has_metadata_key is not None:
+            where.append(f"json_extract({_METADATA_JSON}, ?) IS NOT NULL")
+            params.append(metadata_path(self.has_metadata_key))
+
+
 class ListFilter(NamedTuple):
     status: str | None = None
     priority: int | None = None
@@ -439,6 +478,7 @@ class ListFilter(NamedTuple):
     statuses: Sequence[str] = ()  # any of these (`--status open,in_progress`)
     no_assignee: bool = False
     parent: str | None = None  # descendants of this issue (parent-child)
+    meta: MetaFilters = MetaFilters()
 
 
 def list_issues(conn: sqlite3.Connection, flt: ListFilter) -> list[Issue]:
@@ -466,6 +506,7 @@ def list_issues(conn: sqlite3.Connection, flt: ListFilter) -> list[Issue]:
         where.append("issue_type = ?")
         params.append(flt.issue_type)
     add_label_filters(where, params, flt.labels_all, flt.labels_any)
+    flt.meta.add_to(where, params)
     if flt.title_contains:
         where.append("instr(lower(title), lower(?)) > 0")
         params.append(flt.title_contains)

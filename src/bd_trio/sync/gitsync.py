@@ -309,15 +309,12 @@ class SyncEngine:
         )
         if not colliding:
             return {}
-        from bd_trio.store.ids import split_numeric_id
+        from bd_trio.store.ids import next_free_id
 
         used = set(local) | remote_all
         renames: dict[str, str] = {}
         for _, issue_id in colliding:
-            parts = split_numeric_id(issue_id)
-            prefix = parts[0] if parts else issue_id
-            numbers = [p[1] for i in used if (p := split_numeric_id(i)) and p[0] == prefix]
-            new_id = f"{prefix}-{max(numbers, default=0) + 1}"
+            new_id = next_free_id(issue_id, used)
             used.add(new_id)
             renames[issue_id] = new_id
         self.db.renumber(renames)

@@ -224,6 +224,10 @@ def _apply_tombstone(
 
 
 def _allocate(conn: sqlite3.Connection, opts: ImportOptions, issue: Issue, taken: set[str]) -> str:
+    child = ids.split_child_id(issue.id)
+    if child is not None:  # a child stays a child of its parent: the parent's next number
+        candidate = ids.next_child_id(conn, child[0])
+        return candidate if candidate not in taken else ids.next_free_id(candidate, taken)
     while True:
         if opts.id_mode == "hash":
             candidate = ids.next_hash_id(conn, opts.prefix, f"{issue.title}\0{issue.created_at}")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bd_trio.store.ids import split_numeric_id
+from bd_trio.store.ids import next_free_id
 from bd_trio.sync import jsonl, recordmap
 
 Record = dict[str, Any]
@@ -111,7 +111,7 @@ def merge_records(
                 b if b is not None and not b.get("tombstone") else {}, o, t
             )
     for _, second in collisions:
-        new_id = _next_free_id(second["id"], set(out) | reserved)
+        new_id = next_free_id(second["id"], set(out) | reserved)
         out[new_id] = _canonical(
             {
                 **second,
@@ -124,18 +124,6 @@ def merge_records(
             }
         )
     return out
-
-
-def _next_free_id(issue_id: str, taken: set[str]) -> str:
-    parts = split_numeric_id(issue_id)
-    if parts is None:
-        n = 2
-        while f"{issue_id}.{n}" in taken:
-            n += 1
-        return f"{issue_id}.{n}"
-    prefix = parts[0]
-    numbers = [p[1] for i in taken if (p := split_numeric_id(i)) is not None and p[0] == prefix]
-    return f"{prefix}-{max(numbers, default=0) + 1}"
 
 
 def _pick(b: Any, o: Any, t: Any, ours_newer: bool | None) -> Any:

@@ -1,4 +1,4 @@
-"""dep add / remove / tree / cycles: the handlers (declared in cli/table.py)."""
+"""dep add / remove / relate / unrelate / tree / cycles: handlers (declared in cli/table.py)."""
 
 from __future__ import annotations
 
@@ -68,3 +68,23 @@ def cycles() -> None:
     for number, cycle in enumerate(found, start=1):
         path = " → ".join(issue["id"] for issue in cycle)
         out(f"  {number}. {path} → {cycle[0]['id']}")
+
+
+def relate(id1: str, id2: str) -> None:
+    """Link two issues both ways as relates-to."""
+    with backend() as be:
+        data = call(be, "dep_relate", {"id1": id1, "id2": id2})
+    if g.current.json:
+        emit_json(data)
+    else:
+        out(f"Linked {data['id1']} <-> {data['id2']} (relates-to)")
+
+
+def unrelate(id1: str, id2: str) -> None:
+    """Remove the relates-to link between two issues, both ways."""
+    with backend() as be:
+        data = call(be, "dep_unrelate", {"id1": id1, "id2": id2})
+    if g.current.json:
+        emit_json(data)
+    else:
+        out(f"Unlinked {data['id1']} <-> {data['id2']}")

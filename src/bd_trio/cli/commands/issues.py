@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, fail, out, usage
-from bd_trio.cli.parsing import comma_list, priority
+from bd_trio.cli.parsing import comma_list, metadata_flags, metadata_pair, priority
 from bd_trio.cli.session import backend, call, call_each, run_each
 from bd_trio.errors import BdError
 
@@ -38,15 +38,30 @@ def create(
     external_ref: str | None = None,
     deps: str | None = None,
     file: Path | None = None,
+    parent: str | None = None,
+    from_template: str | None = None,
+    metadata: list[str] | None = None,
+    ephemeral: bool = False,
 ) -> None:
     """Create an issue (or several from a Markdown plan with -f)."""
     if file is not None:
+        if parent is not None or from_template is not None:
+            usage("-f takes its parents and fields from the plan: drop --parent/--from-template")
         _create_from_plan(file)
         return
     if title_arg is not None and title is not None and title_arg != title:
         fail(BdError("validation", "give the title once: as TITLE or --title, not both"))
     args: dict[str, Any] = {"title": title if title is not None else title_arg or ""}
     p = priority(prio)
+    if from_template is not None:
+        template = _template(from_template)
+        # The template fills what the command line leaves out; its labels are added to -l's.
+        description = template["description"] if description is None else description
+        design = template["design"] if design is None else design
+        acceptance = template["acceptance_criteria"] if acceptance is None else acceptance
+        issue_type = template["type"] if issue_type is None else issue_type
+        p = template["priority"] if p is None else p
+        labels = [*template["labels"], *(labels or [])]
     optional = {
         "description": description,
         "design": design,
@@ -63,6 +78,13 @@ def create(
         args["labels"] = comma_list(labels)
     if deps:
         args["dependencies"] = comma_list([deps])
+    if parent is not None:
+        args["parent"] = parent
+    if metadata:
+        replace, to_set = _metadata(metadata, "--metadata")
+        args["metadata"] = {**(replace or {}), **to_set}
+    if ephemeral:
+        args["ephemeral"] = True
     with backend() as be:
         issue = call(be, "create", args)
     if g.current.json:
@@ -72,6 +94,23 @@ def create(
     out(f"  Title: {issue['title']}")
     out(f"  Priority: P{issue['priority']}")
     out(f"  Status: {issue['status']}")
+
+
+def _metadata(values: list[str], flag: str) -> tuple[dict[str, object] | None, dict[str, object]]:
+    try:
+        return metadata_flags(values, flag)
+    except BdError as exc:
+        fail(exc)
+
+
+def _template(name: str) -> dict[str, Any]:
+    from bd_trio.cli import templates
+    from bd_trio.cli.commands.templates import beads_dir
+
+    try:
+        return templates.load(beads_dir(required=False), name)
+    except BdError as exc:
+        fail(exc)
 
 
 def _create_from_plan(path: Path) -> None:
@@ -119,11 +158,14 @@ def update(
     unclaim: bool = False,
     force: bool = False,
     if_claimed: int | None = None,
+    metadata: list[str] | None = None,
+    set_metadata: list[str] | None = None,
+    unset_metadata: list[str] | None = None,
 ) -> None:
     """Update fields of issues; only the flags given change anything. --claim takes the issue
     for the caller (exactly one caller wins), --unclaim releases it."""
     p = priority(prio)
-    changes = {
+    changes: dict[str, Any] = {
         k: v
         for k, v in {
             "status": status,
@@ -139,6 +181,18 @@ def update(
         }.items()
         if v is not None
     }
+    if metadata or set_metadata:
+        replace, to_set = _metadata(metadata or [], "--metadata")
+        try:
+            to_set.update(metadata_pair(text, "--set-metadata") for text in set_metadata or [])
+        except BdError as exc:
+            fail(exc)
+        if replace is not None:
+            changes["metadata"] = replace
+        if to_set:
+            changes["set_metadata"] = to_set
+    if unset_metadata:
+        changes["unset_metadata"] = comma_list(unset_metadata)
     if unclaim:
         if claim or changes or lease is not None or if_claimed is not None:
             usage("--unclaim goes alone (with --force at most): release first, then update")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, out, usage
+from bd_trio.cli.output import emit_json, fail, out, usage
 from bd_trio.cli.parsing import comma_list, priority, wait_ms
 from bd_trio.cli.session import backend, call
+from bd_trio.errors import BdError
 
 
 def list_issues(
@@ -22,6 +23,10 @@ def list_issues(
     limit: int = 0,
     no_assignee: bool = False,
     parent: str | None = None,
+    exclude_type: list[str] | None = None,
+    metadata_field: list[str] | None = None,
+    has_metadata_key: str | None = None,
+    include_ephemeral: bool = False,
     tree: bool | None = None,
     pretty: bool = False,
     flat: bool = False,
@@ -47,6 +52,7 @@ def list_issues(
         args["ids"] = comma_list([ids])
     if no_assignee:
         args["no_assignee"] = True
+    args.update(_meta_filters(exclude_type, metadata_field, has_metadata_key, include_ephemeral))
     as_tree = (bool(tree) or pretty) and not flat and not g.current.json
     with backend() as be:
         issues = call(be, "list", args)
@@ -68,6 +74,38 @@ def list_issues(
             out(line)
 
 
+def _meta_filters(
+    exclude_type: list[str] | None,
+    metadata_field: list[str] | None,
+    has_metadata_key: str | None,
+    include_ephemeral: bool,
+) -> dict[str, Any]:
+    """The orchestrators' filters as list/ready arguments (only those given)."""
+    args: dict[str, Any] = {}
+    if exclude_type:
+        args["exclude_types"] = comma_list(exclude_type)
+    if metadata_field:
+        fields: dict[str, str] = {}
+        for text in metadata_field:
+            key, eq, value = text.partition("=")
+            if not eq or not key.strip():
+                fail(
+                    BdError(
+                        "validation",
+                        f"invalid --metadata-field {text!r}: expected key=value "
+                        "(e.g. --metadata-field gc.routed_to=worker-1)",
+                        field="metadata_field",
+                    )
+                )
+            fields[key.strip()] = value
+        args["metadata_fields"] = fields
+    if has_metadata_key is not None:
+        args["has_metadata_key"] = has_metadata_key
+    if include_ephemeral:
+        args["include_ephemeral"] = True
+    return args
+
+
 def ready(
     limit: int = 10,
     prio: str | None = None,
@@ -81,6 +119,10 @@ def ready(
     sort: str | None = None,
     parent: str | None = None,
     wait: str | None = None,
+    exclude_type: list[str] | None = None,
+    metadata_field: list[str] | None = None,
+    has_metadata_key: str | None = None,
+    include_ephemeral: bool = False,
 ) -> None:
     """Open issues with nothing blocking them: what to work on next. With --claim: claim the
     first one you may take, in one step (exactly one caller gets each issue). With --wait:
@@ -98,6 +140,7 @@ def ready(
         "unassigned": unassigned or None,
         "sort": sort,
         "parent": parent,
+        **_meta_filters(exclude_type, metadata_field, has_metadata_key, include_ephemeral),
     }
     args.update({k: v for k, v in filters.items() if v is not None})
     if lease is not None:

@@ -6,14 +6,25 @@ import sys
 from typing import Any
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, err, note, out
+from bd_trio.cli.output import emit_json, err, note, out, usage
 from bd_trio.cli.session import backend, call
 
 
 def sync(
-    message: str | None = None, no_pull: bool = False, no_push: bool = False, dry_run: bool = False
+    message: str | None = None,
+    no_pull: bool = False,
+    no_push: bool = False,
+    dry_run: bool = False,
+    status: bool = False,
 ) -> None:
     """Exchange issues with the remote through git (see sync/gitsync.py)."""
+    if status:
+        if message is not None or no_pull or no_push or dry_run:
+            usage("--status changes nothing: it goes without -m, --no-pull, --no-push, --dry-run")
+        from bd_trio.cli.commands.syncstatus import status as show_status
+
+        show_status()
+        return
     args: dict[str, Any] = {
         "message": message or "bd sync: update issues",
         "pull": not no_pull,
