@@ -19,6 +19,7 @@ replaced. Each request waits for a free reader until its deadline; once sent, it
 
 from __future__ import annotations
 
+import os
 import struct
 import subprocess
 import sys
@@ -122,17 +123,29 @@ class ReaderProcesses:
         return sorted(r.process.pid for r in self._all if r.ready)
 
     async def _spawn(self) -> None:
-        process = await trio.lowlevel.open_process(
-            [
-                sys.executable,
-                "-m",
-                "bd_trio.daemon.readerproc",
-                str(self.workspace.db_path),
-                str(self.workspace.beads_dir),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
+        try:
+            process = await trio.lowlevel.open_process(
+                [
+                    sys.executable,
+                    "-m",
+                    "bd_trio.daemon.readerproc",
+                    str(self.workspace.db_path),
+                    str(self.workspace.beads_dir),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                # A copy of the environment made here: the child then execs with an array of
+                # its own, which another thread changing os.environ meanwhile cannot pull
+                # out from under it (seen as EFAULT when a host process sets variables).
+                env=dict(os.environ),
+            )
+        except OSError as exc:
+            # No reader (out of processes or memory, ...): reads stay in threads; when none
+            # runs at all, the next big read tries again.
+            logs.get().warning("a reader process could not start (%s); reads stay in threads", exc)
+            if not self._all:
+                self._woken = False
+            return
         reader = ReaderProcess(process)
         self._all.add(reader)
         try:
