@@ -373,9 +373,17 @@ COMMANDS: tuple[Command | Group, ...] = (
             Opt("no_pull", ("--no-pull",), "flag", False, help="Do not pull"),
             Opt("no_push", ("--no-push",), "flag", False, help="Do not push"),
             Opt("dry_run", ("--dry-run",), "flag", False, help="Import and export only"),
+            Opt(
+                "timeout",
+                ("--timeout",),
+                metavar="DURATION",
+                help="Keep retrying a push that others' pushes got ahead of (fetch, merge, "
+                "push, with jittered backoff) until this much time has passed (default: 60s)",
+            ),
         ),
         json='{"committed", "remote", "pulled", "pushed", "created", "updated", "deleted", '
-        '"renumbered": {old: new}, "resolved_conflict", "steps"}',
+        '"renumbered": {old: new}, "resolved_conflict", "attempts", "rejected", "elapsed_s", '
+        '"steps"}',
     ),
     Command(
         "delete",

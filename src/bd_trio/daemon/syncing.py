@@ -57,11 +57,7 @@ async def run_sync(
     workspace = writer.workspace
     engine = SyncEngine(workspace.root, workspace.beads_dir, WriterSyncDatabase(writer, actor))
     async with sync_lock:
-        summary = await trio.to_thread.run_sync(
-            lambda: engine.run(
-                request.message, pull=request.pull, push=request.push, dry_run=request.dry_run
-            )
-        )
+        summary = await trio.to_thread.run_sync(engine.run_request, request)
     return summary.to_dict()
 
 
