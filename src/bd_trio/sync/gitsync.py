@@ -186,6 +186,8 @@ class SyncEngine:
                         "unavailable",
                         f"cannot reach {remote} ({summary.attempts} attempts in "
                         f"{backoff.elapsed():.1f} s): {exc}. {self._kept_locally(remote, branch)}",
+                        attempts=summary.attempts,
+                        rejected=summary.rejected,
                     ) from None
                 continue
             unreachable = 0
@@ -206,6 +208,8 @@ class SyncEngine:
                     f"push to {remote}/{branch} rejected: the remote has commits you do not "
                     "have, and --no-pull forbids merging them. "
                     + self._kept_locally(remote, branch),
+                    attempts=summary.attempts,
+                    rejected=summary.rejected,
                 )
             if not backoff.wait():
                 raise BdError(
@@ -213,6 +217,8 @@ class SyncEngine:
                     f"push to {remote}/{branch} still rejected after {summary.attempts} attempts "
                     f"in {backoff.elapsed():.1f} s (others keep pushing; the deadline is "
                     f"{backoff.timeout_s:g} s, --timeout). {self._kept_locally(remote, branch)}",
+                    attempts=summary.attempts,
+                    rejected=summary.rejected,
                 )
             summary.steps.append("push rejected: someone pushed meanwhile; merging again")
 

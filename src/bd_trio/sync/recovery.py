@@ -5,7 +5,7 @@ A sync runs git commands that take git's locks (`.git/index.lock`, `HEAD.lock`, 
 (`.merge_file_XXXXXX`). Killed with SIGKILL, none of them cleans up: the next git command
 fails on the lock, and `git status` shows the temporaries.
 
-Every sync therefore runs under a journal, `<git dir>/bd-sync.lock`: a file it holds with
+Every sync therefore runs under a journal, `<git dir>/bd-sync.journal`: a file it holds with
 `flock` for its whole run (so two syncs in one clone take turns) and in which it writes its
 pid and start time, and, while it moves the branch, the move it is making. A finished sync
 empties the file. A sync that finds the file non-empty after taking the lock knows the
@@ -32,10 +32,7 @@ from typing import Any
 
 from bd_trio.errors import BdError
 
-JOURNAL = "bd-sync.lock"
-# Lock files git leaves when killed, relative to a git dir (refs' locks are found by walking).
-GIT_LOCKS = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "FETCH_HEAD.lock", "packed-refs.lock",
-             "config.lock", "shallow.lock")  # fmt: skip
+JOURNAL = "bd-sync.journal"
 MERGE_TEMPORARY = ".merge_file_"
 # Files made while the dead sync ran; the slack covers a coarse file-system clock.
 MTIME_SLACK_S = 2.0
@@ -189,7 +186,8 @@ class SyncJournal:
             self._finish_move(str(move[0]), str(move[1]))
 
     def _git_leftovers(self, own: Path, common: Path, since: float) -> list[Path]:
-        candidates = [d / name for d in {own, common} for name in GIT_LOCKS]
+        # index.lock, HEAD.lock, next-index-<pid>.lock (a commit of some paths), a ref's lock
+        candidates = [lock for d in {own, common} for lock in d.glob("*.lock")]
         for top in ("refs", "logs"):
             base = common / top
             if base.is_dir():

@@ -1,0 +1,252 @@
+"""Sync for a fleet: the backoff on an injected clock, a sync that keeps being rejected until
+its deadline, many clones racing one bare remote, a `bd sync` killed at every git command it
+runs, and the daemon's automatic syncs adapting to a crowded remote. Real git, real `bd`
+processes, real daemons."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bd_trio.sync.backoff import Backoff
+from conftest import run_bd_process
+from test_sync import Clone, assert_converged, clone, env, git, remote  # noqa: F401
+
+KILLGIT = Path(__file__).with_name("killgit")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+# --- the backoff, on an injected clock ---------------------------------------------------------
+
+
+def test_backoff_waits_are_jittered_below_a_doubling_ceiling() -> None:
+    clock = FakeClock()
+    backoff = Backoff(
+        timeout_s=1e6, first_s=0.2, cap_s=4.0, clock=clock, sleep=clock.sleep,
+        rng=random.Random(1),
+    )  # fmt: skip
+    ceilings = []
+    for _ in range(12):
+        ceilings.append(backoff.ceiling())
+        assert backoff.wait()
+    assert ceilings[:6] == [0.2, 0.4, 0.8, 1.6, 3.2, 4.0] and set(ceilings[5:]) == {4.0}
+    for waited, ceiling in zip(clock.slept, ceilings, strict=True):
+        assert 0 <= waited <= ceiling
+    assert len(set(clock.slept)) == len(clock.slept)  # jittered: no two waits alike
+    other = FakeClock()
+    second = Backoff(
+        timeout_s=1e6, clock=other, sleep=other.sleep, rng=random.Random(2)
+    )  # another clone draws other waits: racers fall out of step
+    for _ in range(12):
+        second.wait()
+    assert other.slept != clock.slept
+
+
+def test_backoff_stops_at_the_deadline_and_never_sleeps_past_it() -> None:
+    clock = FakeClock()
+    backoff = Backoff(timeout_s=10.0, clock=clock, sleep=clock.sleep, rng=random.Random(5))
+    waits = 0
+    while backoff.wait():
+        waits += 1
+        assert clock.now <= backoff.deadline
+    assert clock.now <= backoff.deadline and backoff.elapsed() <= 10.0
+    assert waits > 3
+    assert not backoff.wait()  # past the deadline: no more attempts, no sleep
+    assert backoff.elapsed() == pytest.approx(clock.now - 1000.0)
+
+
+def test_a_push_rejected_until_the_deadline_says_what_is_kept_locally(remote: Path) -> None:
+    """A remote that declines every push (a pre-receive hook): the sync retries on the
+    injected clock until its deadline, then says what is committed locally."""
+    from bd_trio.errors import BdError
+    from bd_trio.store import Store
+    from bd_trio.sync.gitsync import SyncEngine
+    from bd_trio.sync.syncdb import StoreSyncDatabase
+    from bd_trio.workspace import discover
+
+    a = clone(remote, "a")
+    a.create("waits locally")
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho busy >&2\nexit 1\n")
+    hook.chmod(0o755)
+    clock = FakeClock()
+    workspace = discover(cwd=a.path)
+    store = Store(workspace.db_path)
+    try:
+        engine = SyncEngine(
+            a.path,
+            workspace.beads_dir,
+            StoreSyncDatabase(store, workspace, workspace.load_config(), "a"),
+            backoff=lambda t: Backoff(t, clock=clock, sleep=clock.sleep, rng=random.Random(3)),
+        )
+        with pytest.raises(BdError) as caught:
+            engine.run("sync", timeout_s=20.0)
+    finally:
+        store.close()
+    message = caught.value.message
+    assert "still rejected" in message and "committed locally" in message
+    assert "the next bd sync pushes them" in message and "--timeout" in message
+    assert caught.value.details["attempts"] == len(clock.slept) + 1 > 3
+    assert clock.now - 1000.0 <= 20.0
+    assert "waits locally" in git(a.path, "show", "HEAD:.beads/issues.jsonl")
+    hook.unlink()
+    assert a.sync().json()["pushed"]
+
+
+# --- a killed sync leaves nothing behind -------------------------------------------------------
+
+
+def _leftovers(path: Path) -> list[str]:
+    found = [p.name for p in path.glob(".merge_file_*")]
+    found += [str(p.relative_to(path)) for p in (path / ".git").rglob("*.lock")]
+    found += [p.name for p in (path / ".beads").glob(".*.tmp")]
+    return found
+
+
+def _killed_sync(a: Clone, kill_at: int, counter: Path) -> subprocess.CompletedProcess[str]:
+    """`bd sync` in its own process group, SIGKILLed (the whole group) at its kill_at-th git
+    command (tests/killgit/git)."""
+    counter.unlink(missing_ok=True)
+    extra = {
+        "PATH": f"{KILLGIT}{os.pathsep}{os.environ['PATH']}",
+        "BD_REAL_GIT": str(shutil.which("git")),
+        "BD_KILL_AT": str(kill_at),
+        "BD_KILL_COUNTER": str(counter),
+        "BD_KILL_REPO": str(a.path),
+        "BD_NO_DAEMON": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bd_trio", "sync", "--json", "--actor", a.actor],
+        cwd=a.path, env=env(**extra), capture_output=True, text=True, timeout=120,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def test_a_sync_killed_at_any_git_command_leaves_nothing_behind(remote: Path) -> None:
+    a, b = clone(remote, "a"), clone(remote, "b")
+    counter = a.path.parent / "git-count"
+    b.create("b first")
+    b.sync()
+    a.create("a first")
+    assert _killed_sync(a, 10_000, counter).returncode == 0  # a merging sync: count its steps
+    steps = int(counter.read_text())
+    assert steps > 15
+    left_behind: set[str] = set()
+    for point in range(1, steps + 1):
+        b.create(f"b {point}")
+        b.sync()  # the remote moves on: a's sync merges (driver, push, branch move, import)
+        a.create(f"a {point}")
+        killed = _killed_sync(a, point, counter)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
+        left_behind.update(
+            "merge temporaries" if name.startswith(".merge_file_") else name
+            for name in _leftovers(a.path)
+        )
+        summary = a.sync().json()  # the next sync succeeds ...
+        assert summary["pushed"], (point, summary)
+        assert _leftovers(a.path) == [], (point, summary["steps"])  # ... and cleans up
+        assert git(a.path, "status", "--porcelain") == "", point
+        on_remote = git(remote, "show", "HEAD:.beads/issues.jsonl")
+        assert f'"a {point}"' in on_remote and f'"b {point}"' in on_remote, point
+    # The kills did leave git's temporaries of the merge driver (and, timing permitting, its
+    # locks) for the next sync to clean up.
+    assert "merge temporaries" in left_behind, left_behind
+    b.sync()
+    assert_converged(a, b)
+    titles = [i["title"] for i in a.issues()]
+    assert len(titles) == len(set(titles)) == 2 * steps + 2
+
+
+def test_a_lock_held_by_a_live_git_is_left_alone(remote: Path) -> None:
+    """After a killed sync, an index.lock that a running git process works under is not
+    ours to remove: the sync leaves it and says so."""
+    from bd_trio.sync.recovery import JOURNAL
+
+    a = clone(remote, "a")
+    a.create("one")
+    a.sync()
+    journal = a.path / ".git" / JOURNAL
+    journal.write_text(json.dumps({"pid": 999_999_999, "started": 0}))  # a dead sync's record
+    (a.path / ".git" / "index.lock").write_text("")
+    # a user's git, busy in this repository (waits on its stdin)
+    user_git = subprocess.Popen(
+        ["git", "hash-object", "--stdin"], cwd=a.path, stdin=subprocess.PIPE, text=True
+    )
+    try:
+        failed = a.sync(ok=False)
+        assert failed.exit_code == 1
+        assert (a.path / ".git" / "index.lock").exists()
+    finally:
+        user_git.communicate("x")
+    journal.write_text(json.dumps({"pid": 999_999_999, "started": 0}))
+    done = a.sync().json()
+    assert any("removed .git/index.lock" in step for step in done["steps"])
+    assert not (a.path / ".git" / "index.lock").exists()
+
+
+# --- many clones racing one remote -------------------------------------------------------------
+
+
+def test_twelve_clones_racing_one_remote_all_get_through(tmp_path: Path) -> None:
+    """12 clones (6 with an auto-syncing daemon) create, update and `bd sync` at the same
+    time, twice each: no sync fails, and afterwards every clone holds the same issues.jsonl
+    with every issue exactly once."""
+    from bd_trio.devtools.fleet import Fleet
+
+    fleet = Fleet.create(tmp_path / "fleet", 12, daemons=6)
+    try:
+        results = fleet.race(rounds=2)
+        failed = [r for r in results if not r["ok"]]
+        assert failed == [] and len(results) == 24
+        assert sum(r["rejected"] for r in results) > 0  # they did race
+        _, passes, final = fleet.converge()
+        assert [r for r in final if not r["ok"]] == []
+        assert fleet.identical(), passes
+        check = fleet.check(rounds=2)
+        assert check["exactly_once"], check["problems"]
+        status = run_bd_process(fleet.clones[0], "daemon", "status", "--json", env=env()).ok()
+        sync = status.json()["sync"]
+        assert sync["attempts"] >= sync["syncs"] >= 1 and sync["last_sync_error"] is None
+        assert sync["interval_s"] >= sync["configured_interval_s"] == 2.0
+    finally:
+        fleet.stop()
+
+
+# --- the daemon's automatic syncs adapt to the remote --------------------------------------
+
+
+def test_the_auto_sync_interval_grows_under_rejection_and_comes_back() -> None:
+    from bd_trio.daemon.autosync import MAX_CROWDED_FACTOR, SyncStatus
+
+    status = SyncStatus()
+    status.configured_s = status.interval_s = 10.0
+    assert status.after_sync(attempts=3, rejected=2) == 30.0
+    assert status.after_sync(attempts=5, rejected=4) == 10.0 * MAX_CROWDED_FACTOR  # capped
+    assert status.after_sync(attempts=1, rejected=0) == 40.0  # through at once: halved
+    assert status.after_sync(attempts=1, rejected=0) == 20.0
+    assert status.after_sync(attempts=1, rejected=0) == 10.0
+    assert status.after_sync(attempts=1, rejected=0) == 10.0  # never below the configured
+    shown = status.to_dict()
+    assert shown["attempts"] == 12 and shown["rejections"] == 6 and shown["syncs"] == 6
+    assert shown["interval_s"] == 10.0
