@@ -18,7 +18,10 @@ import pytest
 
 from bd_trio.sync.backoff import Backoff
 from conftest import run_bd_process
-from test_sync import Clone, assert_converged, clone, env, git, remote  # noqa: F401
+from test_sync import Clone, assert_converged, clone, env, git
+
+# the fixture: a bare remote with bd set up (re-exported, so pytest finds it here)
+from test_sync import remote as remote
 
 KILLGIT = Path(__file__).with_name("killgit")
 
