@@ -253,3 +253,97 @@ def test_the_auto_sync_interval_grows_under_rejection_and_comes_back() -> None:
     shown = status.to_dict()
     assert shown["attempts"] == 12 and shown["rejections"] == 6 and shown["syncs"] == 6
     assert shown["interval_s"] == 10.0
+
+
+# --- a full disk ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A 4 MiB tmpfs mounted for the test (needs root; skipped where mounting is refused)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr!r}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(disk: Path) -> Path:
+    """Fill the disk to its last block (unbuffered writes, smaller and smaller)."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        for size in (65536, 4096, 512, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+@pytest.mark.parametrize("mode", ["direct", "daemon"])
+def test_a_full_disk_refuses_writes_loses_nothing_and_sync_recovers(
+    remote: Path, small_disk: Path, mode: str
+) -> None:
+    work = small_disk / "work"
+    git(small_disk, "clone", "-q", str(remote), str(work))
+    via = env(BD_REQUIRE_DAEMON="1") if mode == "daemon" else env(BD_NO_DAEMON="1")
+
+    def bd(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bd_trio", *args], cwd=work, env=via, capture_output=True,
+            text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    if mode == "daemon":
+        run_bd_process(work, "daemon", "start", env=env()).ok()
+    try:
+        acknowledged = []
+        for n in range(3):
+            made = bd("create", f"before {n}", "--json")
+            assert made.returncode == 0, made.stderr
+            acknowledged.append(json.loads(made.stdout)["id"])
+        filler = _fill(small_disk)
+        refused = []
+        for n in range(12):
+            made = bd("create", f"full {n} " + "x" * 400, "--json")
+            if made.returncode == 0:
+                acknowledged.append(json.loads(made.stdout)["id"])
+            else:
+                assert "Traceback" not in made.stderr
+                assert "full" in made.stderr, made.stderr  # says why: the disk is full
+                refused.append(made.stderr)
+        assert refused, "a full disk refused no write"
+        synced = bd("sync")
+        assert synced.returncode == 1 and "Traceback" not in synced.stderr
+        assert "disk" in synced.stderr and "full" in synced.stderr, synced.stderr
+        assert "is lost" in synced.stderr  # and that nothing is
+        exported = bd("export", "-o", str(work / "copy.jsonl"))
+        assert exported.returncode != 0 or (work / "copy.jsonl").exists()
+        assert "Traceback" not in exported.stderr
+        filler.unlink()  # space returns
+        (work / "copy.jsonl").unlink(missing_ok=True)
+        synced = bd("sync", "--json")
+        assert synced.returncode == 0, synced.stderr
+        assert json.loads(synced.stdout)["pushed"]
+        listed = {i["id"] for i in json.loads(bd("list", "--json").stdout)}
+        assert set(acknowledged) <= listed  # nothing acknowledged was lost
+        on_remote = git(remote, "show", "HEAD:.beads/issues.jsonl")
+        assert all(f'"id":"{i}"' in on_remote for i in acknowledged)
+        assert _leftovers(work) == []
+        assert git(work, "status", "--porcelain") == ""
+    finally:
+        if mode == "daemon":
+            run_bd_process(work, "daemon", "stop", env=env())

@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import enum
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from bd_trio.diskspace import disk_full
 from bd_trio.errors import BdError
 from bd_trio.model import clock
 from bd_trio.sync import git, gitsetup, jsonl
 from bd_trio.sync.backoff import DEFAULT_TIMEOUT_S, Backoff
+from bd_trio.sync.failures import sync_failure
 from bd_trio.sync.recovery import SyncJournal
 
 BEADS_FILES = ("issues.jsonl", "config.json", ".gitattributes", ".gitignore")
@@ -143,6 +146,12 @@ class SyncEngine:
             with self.journal.held(backoff.deadline, backoff.clock):
                 summary.steps.extend(self.journal.recovered)
                 self._run(message, pull, push, dry_run, backoff, summary)
+        except (git.GitError, OSError, sqlite3.Error) as exc:  # a full disk, above all
+            raise sync_failure(exc, self.root) from exc
+        except BdError as exc:  # the daemon's writer reports a step's OSError as `internal`
+            if exc.code == "internal" and disk_full(exc, self.root):
+                raise sync_failure(exc, self.root) from exc
+            raise
         finally:
             summary.elapsed_s = round(backoff.elapsed(), 3)
         return summary

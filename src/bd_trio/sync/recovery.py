@@ -99,7 +99,7 @@ class SyncJournal:
     beads_dir: Path
     run_git: Callable[..., str]
     recovered: list[str] = field(default_factory=list)
-    _handle: Any = None
+    _fd: int | None = None
     _record: dict[str, Any] = field(default_factory=dict)
 
     @contextlib.contextmanager
@@ -108,28 +108,30 @@ class SyncJournal:
         if dirs is None:  # not a repository: the caller says so
             yield
             return
-        path = dirs[0] / JOURNAL
-        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+        # Unbuffered: a write that fails (a full disk) fails here, where it is ignored, and
+        # never later in a close.
+        fd = os.open(dirs[0] / JOURNAL, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            self._lock(handle, deadline, clock)
-            handle.seek(0)
-            left = handle.read().strip()
+            self._lock(fd, deadline, clock)
+            left = os.pread(fd, 1 << 16, 0).decode("utf-8", "replace").strip()
             if left:
                 self._recover(left, dirs)
-            self._handle = handle
+            self._fd = fd
             self._record = {"pid": os.getpid(), "started": time.time()}
             self._write()
-            yield
-            handle.truncate(0)
-            handle.flush()
+            try:
+                yield
+            finally:  # finished or failed, not killed: nothing to clean up next time
+                self._record = {}
+                self._write()
         finally:
-            self._handle = None
-            handle.close()  # drops the flock
+            self._fd = None
+            os.close(fd)  # drops the flock
 
-    def _lock(self, handle: Any, deadline: float, clock: Callable[[], float]) -> None:
+    def _lock(self, fd: int, deadline: float, clock: Callable[[], float]) -> None:
         while True:
             try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return
             except BlockingIOError:
                 if clock() >= deadline:
@@ -141,13 +143,17 @@ class SyncJournal:
                 time.sleep(LOCK_POLL_S)
 
     def _write(self) -> None:
-        handle = self._handle
-        if handle is None:
+        """The record, or an empty file when there is none. Best effort: on a full disk the
+        record may be missing, and then a sync killed meanwhile is not cleaned up after."""
+        if self._fd is None:
             return
-        handle.seek(0)
-        handle.truncate(0)
-        handle.write(json.dumps(self._record))
-        handle.flush()
+        data = json.dumps(self._record).encode() if self._record else b""
+        try:
+            os.ftruncate(self._fd, 0)
+            if data:
+                os.pwrite(self._fd, data, 0)
+        except OSError:
+            pass
 
     @contextlib.contextmanager
     def moving(self, head: str, target: str) -> Iterator[None]:
