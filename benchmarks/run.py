@@ -27,6 +27,7 @@ from bigreads import big_reads  # noqa: E402
 from claims import claim_throughput  # noqa: E402
 from cli_latency import cli_latency  # noqa: E402
 from fairness import fairness  # noqa: E402
+from fleetbench import fleet_scale  # noqa: E402
 from floor import against_floor  # noqa: E402
 from report import fmt, write  # noqa: E402
 from scale import scale  # noqa: E402
@@ -145,7 +146,20 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     big_reads_row = results["big_reads"]
     chunked = results["fairness"][0]
     synced = results["sync"]
+    fleet = results["fleet"]
+    biggest = fleet[-1]
     return [
+        target(
+            f"failed syncs, {biggest['clones']} clones ({biggest['daemons']} with daemons) "
+            "racing create + update + sync on one remote",
+            sum(row["failed"] for row in fleet if row["clones"] == biggest["clones"]),
+            "<=",
+            0,
+            also=(
+                "every issue exactly once in identical files",
+                all(row["identical"] and row["exactly_once"] for row in fleet),
+            ),
+        ),
         target(
             f"`bd sync` merging {synced['changed_per_side']} changes per side at "
             f"{synced['issues']:,} issues (whole process)",
@@ -316,6 +330,10 @@ def main() -> int:
         print("bd sync at scale ...", flush=True)
         results["sync"] = sync_at_scale(
             work / "sync", 1_000 if quick else 10_000, 10 if quick else 100
+        )
+        print("a fleet of clones racing one remote ...", flush=True)
+        results["fleet"] = fleet_scale(
+            work / "fleet", [4] if quick else [4, 8, 16, 24], 1 if quick else 3
         )
         print("claims ...", flush=True)
         results["claims"] = claim_throughput(

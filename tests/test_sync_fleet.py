@@ -347,3 +347,58 @@ def test_a_full_disk_refuses_writes_loses_nothing_and_sync_recovers(
     finally:
         if mode == "daemon":
             run_bd_process(work, "daemon", "stop", env=env())
+
+
+def test_the_daemon_gathers_a_burst_of_writes_into_one_commit_and_push(remote: Path) -> None:
+    import time
+
+    from bd_trio.client.blocking import BlockingClient
+    from bd_trio.workspace import discover
+
+    a = clone(remote, "a")
+    run_bd_process(a.path, "daemon", "start", "--auto-sync", "60s", env=env()).ok()
+    try:
+        before = git(remote, "rev-list", "--count", "HEAD")
+        with BlockingClient(discover(cwd=a.path).socket_path, actor="burst") as client:
+            for n in range(30):  # a burst: 30 writes, no pause longer than the quiet time
+                client.create(f"burst {n}")
+                time.sleep(0.02)
+        deadline = time.monotonic() + 30
+        status: dict[str, object] = {}
+        while time.monotonic() < deadline:
+            status = run_bd_process(a.path, "daemon", "status", "--json", env=env()).ok().json()
+            if status["sync"]["syncs"] >= 1 and status["sync"]["unpushed_commits"] == 0:
+                break
+            time.sleep(0.3)
+        time.sleep(2.5)  # a second sync would come now if the burst had been split
+        status = run_bd_process(a.path, "daemon", "status", "--json", env=env()).ok().json()
+    finally:
+        run_bd_process(a.path, "daemon", "stop", env=env()).ok()
+    sync = status["sync"]
+    assert sync["syncs"] == 1 and sync["attempts"] == 1 and sync["rejections"] == 0, sync
+    assert sync["interval_s"] == sync["configured_interval_s"] == 60.0
+    after = git(remote, "rev-list", "--count", "HEAD")
+    assert int(after) == int(before) + 1  # one commit carried the whole burst
+    on_remote = git(remote, "show", "HEAD:.beads/issues.jsonl")
+    assert all(f'"burst {n}"' in on_remote for n in range(30))
+
+
+def test_a_pushed_id_never_changes_when_the_file_meets_a_local_issue(remote: Path) -> None:
+    """An issue made locally and not exported yet (as when a daemon takes writes while a
+    sync moves the file) meets the pulled file, which gives its id to another issue: the
+    local issue is renumbered, the pushed one keeps its id, and no issue ends up twice."""
+    a, b = clone(remote, "a"), clone(remote, "b")
+    local = a.bd("create", "made locally", "--json", "--no-auto-flush").json()["id"]
+    pushed = b.create("pushed by b")
+    assert local == pushed == "bd-1"
+    b.sync()
+    git(a.path, "pull", "-q", "--no-rebase", "origin", "HEAD")  # the file: bd-1 is b's
+    shown = a.bd("show", "bd-1", "--json").json()[0]
+    assert shown["title"] == "pushed by b"  # the pushed id kept its issue
+    titles = {i["id"]: i["title"] for i in a.issues()}
+    assert sorted(titles.values()) == ["made locally", "pushed by b"]
+    a.sync()
+    b.sync()
+    assert_converged(a, b)
+    assert sorted(i["title"] for i in b.issues()) == ["made locally", "pushed by b"]
+    assert b.bd("show", "bd-1", "--json").json()[0]["title"] == "pushed by b"

@@ -53,13 +53,16 @@ def auto_import(
         return None
     # Imported here: merging is needed only after a pull, not on every command.
     from bd_trio.sync.merge import import_records
+    from bd_trio.sync.unpushed import renumber_unpushed
 
     text = data.decode("utf-8")
+    renumbered = renumber_unpushed(conn, text, only, opts.actor)  # the file owns its ids
     if only is not None:
         text = "\n".join(
             line for line in text.split("\n") if line.strip() and jsonl.line_id(line) in only
         )
     summary = import_records(conn, jsonl.parse(text), dataclasses.replace(opts, file_wins=True))
+    summary.renumbered = renumbered
     _remember(conn, path, digest)
     return summary
 

@@ -44,7 +44,8 @@ REJECTED = ("rejected", "fetch first", "non-fast-forward")
 
 class SyncDatabase(Protocol):
     def import_file(self, only: set[str] | None = None) -> dict[str, Any]: ...
-    # import issues.jsonl if it changed (`only`: the ids whose lines changed, when known)
+    # import issues.jsonl if it changed (`only`: the ids whose lines changed, when known);
+    # "renumbered": local issues the file's ids collided with (sync/unpushed.py)
     def export_file(self) -> None: ...  # export dirty issues (after importing)
     def local_ids(self) -> dict[str, str]: ...  # id -> created_at of every local issue
     def renumber(self, renames: dict[str, str]) -> None: ...
@@ -251,6 +252,12 @@ class SyncEngine:
     def _absorb(self, summary: SyncSummary, only: set[str] | None = None) -> None:
         """Import the file (changes from a pull or a merge), then export the database."""
         result = self.db.import_file(only)
+        renamed = result.get("renumbered") or {}
+        if renamed:
+            summary.renumbered.update(renamed)
+            summary.steps.append(
+                "renumbered " + ", ".join(f"{old} -> {new}" for old, new in renamed.items())
+            )
         summary.created += int(result.get("created", 0))
         summary.updated += int(result.get("updated", 0))
         summary.deleted += int(result.get("deleted", 0))
@@ -462,17 +469,9 @@ class SyncEngine:
         )
         if not colliding:
             return {}
-        from bd_trio.store.ids import split_numeric_id
+        from bd_trio.sync.unpushed import next_free_ids
 
-        used = set(local) | remote_all
-        renames: dict[str, str] = {}
-        for _, issue_id in colliding:
-            parts = split_numeric_id(issue_id)
-            prefix = parts[0] if parts else issue_id
-            numbers = [p[1] for i in used if (p := split_numeric_id(i)) and p[0] == prefix]
-            new_id = f"{prefix}-{max(numbers, default=0) + 1}"
-            used.add(new_id)
-            renames[issue_id] = new_id
+        renames = next_free_ids([issue_id for _, issue_id in colliding], set(local) | remote_all)
         self.db.renumber(renames)
         self.db.export_file()
         return renames
