@@ -73,6 +73,7 @@ def fleet_race(base: Path, n: int, rounds: int) -> dict[str, Any]:
         "exactly_once": check["exactly_once"],
         "issues": check["issues"],
         **daemons,
+        "errors": sorted({r["error"].splitlines()[-1][:200] for r in results if not r["ok"]})[:3],
     }
     print(
         f"  {n} clones: {row['failed']} of {row['syncs']} syncs failed, "

@@ -30,7 +30,9 @@ GIT_ENV = {
     "GIT_COMMITTER_EMAIL": "fleet@example.com",
     "NO_COLOR": "1",
 }
-AUTO_SYNC = "2s"  # the daemons' auto-sync interval in a race
+# The daemons' auto-sync interval in a race: half a second per clone (at least 2 s), the
+# arrangement the README recommends (one remote takes a push in about that time here).
+SECONDS_PER_CLONE = 0.5
 CONVERGE_PASSES = 6
 
 
@@ -73,7 +75,8 @@ class Fleet:
     results: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def create(cls, base: Path, n: int, daemons: int, auto_sync: str = AUTO_SYNC) -> Fleet:
+    def create(cls, base: Path, n: int, daemons: int, auto_sync: str | None = None) -> Fleet:
+        auto_sync = auto_sync or f"{max(2.0, SECONDS_PER_CLONE * n):g}s"
         base.mkdir(parents=True, exist_ok=True)
         remote = base / "remote.git"
         git(base, "init", "-q", "--bare", "-b", "main", str(remote))

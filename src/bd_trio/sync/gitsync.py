@@ -111,6 +111,7 @@ class SyncEngine:
         self.jsonl_rel = str((beads_dir / "issues.jsonl").relative_to(root))
         self._backoff = backoff  # the waits between attempts (tests inject a fake clock)
         self.journal = SyncJournal(root, beads_dir, self.git)
+        self._files: dict[str, str] = {}  # commit id -> its issues.jsonl
 
     def git(self, *args: str) -> str:
         return git.run_git(self.root, *args)
@@ -439,10 +440,17 @@ class SyncEngine:
     # --- issues.jsonl in commits --------------------------------------------------------------
 
     def _file_at(self, commit: str) -> str:
+        """issues.jsonl in `commit` (a commit id: what it holds never changes, so each is read
+        once per sync, however many attempts need it)."""
+        if commit in self._files:
+            return self._files[commit]
         try:
-            return self.git("show", f"{commit}:{self.jsonl_rel}")
+            text = self.git("show", f"{commit}:{self.jsonl_rel}")
         except git.GitError:
-            return ""
+            text = ""
+        if len(commit) == 40:
+            self._files[commit] = text
+        return text
 
     def _ids_and_lines(self, commit: str) -> dict[str, str]:
         return {
