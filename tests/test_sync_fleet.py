@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bd_trio.sync.backoff import Backoff
-from conftest import run_bd_process
+from conftest import BdRunner, run_bd_process
 from test_sync import Clone, assert_converged, clone, env, git
 
 # the fixture: a bare remote with bd set up (re-exported, so pytest finds it here)
@@ -402,3 +402,13 @@ def test_a_pushed_id_never_changes_when_the_file_meets_a_local_issue(remote: Pat
     assert_converged(a, b)
     assert sorted(i["title"] for i in b.issues()) == ["made locally", "pushed by b"]
     assert b.bd("show", "bd-1", "--json").json()[0]["title"] == "pushed by b"
+
+
+def test_sync_timeout_is_checked_in_both_modes(bd: BdRunner, repo: Path) -> None:
+    """`--timeout` takes a duration; a bad one is refused before anything runs (whichever
+    backend serves the command)."""
+    for bad in ("soon", "0", "-5s"):
+        refused = bd("sync", "--timeout", bad)
+        assert refused.exit_code in (1, 2) and "timeout" in refused.stderr, refused.stderr
+    outside = bd("sync", "--timeout", "5s")  # valid: then the workspace is not a git repository
+    assert outside.exit_code == 1 and "not a git repository" in outside.stderr
