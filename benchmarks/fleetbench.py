@@ -79,7 +79,8 @@ def fleet_race(base: Path, n: int, rounds: int) -> dict[str, Any]:
         f"  {n} clones: {row['failed']} of {row['syncs']} syncs failed, "
         f"{row['attempts_per_sync']} attempts per sync, sync p50 {row['sync_p50_s']} s, max "
         f"{row['sync_max_s']} s, identical after {row['identical_after_s']} s "
-        f"({passes} passes), exactly once: {row['exactly_once']}",
+        f"({passes} passes), exactly once: {row['exactly_once']}"
+        + "".join(f"\n    failed: {error}" for error in row["errors"]),
         flush=True,
     )
     return row

@@ -213,9 +213,13 @@ def agent(clone: Path, rounds: int, start_at: float, daemon: bool) -> None:
         made = bd(clone, "create", f"{clone.name} #{r}", "--json", daemon=daemon)
         if made.returncode != 0:
             raise SystemExit(f"create failed in {clone}: {made.stderr}")
+        try:  # a daemon exports after a quiet moment: the file may not be there yet
+            lines = (clone / ".beads" / "issues.jsonl").read_text().splitlines()
+        except FileNotFoundError:
+            lines = []
         known = [
             json.loads(line)["id"]
-            for line in (clone / ".beads" / "issues.jsonl").read_text().splitlines()
+            for line in lines
             if line.strip() and not json.loads(line).get("tombstone")
         ]
         if known:

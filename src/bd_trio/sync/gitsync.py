@@ -210,7 +210,15 @@ class SyncEngine:
                         + (f" (attempt {summary.attempts})" if summary.attempts > 1 else "")
                     )
                 return
-            if outcome is Outcome.MORE:
+            if outcome is Outcome.MORE:  # our own commit to push: no wait, but the deadline holds
+                if backoff.clock() >= backoff.deadline:
+                    raise BdError(
+                        "conflict",
+                        f"bd sync ran out of time ({backoff.timeout_s:g} s, --timeout) "
+                        f"pushing to {remote}/{branch}. {self._kept_locally(remote, branch)}",
+                        attempts=summary.attempts,
+                        rejected=summary.rejected,
+                    )
                 continue
             summary.rejected += 1
             if not pull:
