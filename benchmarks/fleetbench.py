@@ -42,8 +42,8 @@ def _daemon_sync_status(fleet: Fleet) -> dict[str, Any]:
     }
 
 
-def fleet_race(base: Path, n: int, rounds: int) -> dict[str, Any]:
-    fleet = Fleet.create(base, n, daemons=n // 2)
+def fleet_race(base: Path, n: int, rounds: int, id_mode: str = "sequential") -> dict[str, Any]:
+    fleet = Fleet.create(base, n, daemons=n // 2, id_mode=id_mode)
     try:
         started = time.perf_counter()
         results = fleet.race(rounds)
@@ -58,6 +58,7 @@ def fleet_race(base: Path, n: int, rounds: int) -> dict[str, Any]:
     row = {
         "clones": n,
         "daemons": n // 2,
+        "ids": id_mode,
         "syncs": len(results),
         "failed": len(results) - len(ok),
         "failed_final": sum(not r["ok"] for r in final),
@@ -76,7 +77,7 @@ def fleet_race(base: Path, n: int, rounds: int) -> dict[str, Any]:
         "errors": sorted({r["error"].splitlines()[-1][:200] for r in results if not r["ok"]})[:3],
     }
     print(
-        f"  {n} clones: {row['failed']} of {row['syncs']} syncs failed, "
+        f"  {n} clones ({id_mode} ids): {row['failed']} of {row['syncs']} syncs failed, "
         f"{row['attempts_per_sync']} attempts per sync, sync p50 {row['sync_p50_s']} s, max "
         f"{row['sync_max_s']} s, identical after {row['identical_after_s']} s "
         f"({passes} passes), exactly once: {row['exactly_once']}"
@@ -86,5 +87,11 @@ def fleet_race(base: Path, n: int, rounds: int) -> dict[str, Any]:
     return row
 
 
-def fleet_scale(base: Path, sizes: list[int], rounds: int) -> list[dict[str, Any]]:
-    return [fleet_race(base / f"n{n}", n, rounds) for n in sizes]
+def fleet_scale(
+    base: Path, sizes: list[int], rounds: int, hash_sizes: list[int] | None = None
+) -> list[dict[str, Any]]:
+    """Sequential ids at every size (collisions: a sync renumbers the issues others took the
+    number of), and hash ids (no collisions) at `hash_sizes`."""
+    rows = [fleet_race(base / f"n{n}", n, rounds) for n in sizes]
+    rows += [fleet_race(base / f"h{n}", n, rounds, "hash") for n in hash_sizes or []]
+    return rows

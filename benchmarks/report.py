@@ -128,14 +128,15 @@ def markdown(results: dict[str, Any]) -> str:
             "## A fleet on one remote: N clones (half with auto-syncing daemons) race create + "
             "update + `bd sync`",
             "",
-            "| clones | syncs | failed | attempts per sync | rejected | sync p50 | sync max | "
-            "identical after | exactly once | daemons' auto-syncs (attempts, rejections, "
+            "| clones | ids | syncs | failed | attempts per sync | rejected | sync p50 | "
+            "sync max | identical after | exactly once | "
+            "daemons' auto-syncs (attempts, rejections, "
             "longest interval) |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for row in results["fleet"]:
             lines.append(
-                f"| {row['clones']} | {row['syncs']} | {row['failed']} | "
+                f"| {row['clones']} | {row['ids']} | {row['syncs']} | {row['failed']} | "
                 f"{fmt(row['attempts_per_sync'])} | {row['rejected']} | "
                 f"{fmt(row['sync_p50_s'], ' s')} | {fmt(row['sync_max_s'], ' s')} | "
                 f"{fmt(row['identical_after_s'], ' s')} ({row['converge_passes']} passes) | "

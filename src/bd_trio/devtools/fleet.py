@@ -75,7 +75,14 @@ class Fleet:
     results: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def create(cls, base: Path, n: int, daemons: int, auto_sync: str | None = None) -> Fleet:
+    def create(
+        cls,
+        base: Path,
+        n: int,
+        daemons: int,
+        auto_sync: str | None = None,
+        id_mode: str = "sequential",
+    ) -> Fleet:
         auto_sync = auto_sync or f"{max(2.0, SECONDS_PER_CLONE * n):g}s"
         base.mkdir(parents=True, exist_ok=True)
         remote = base / "remote.git"
@@ -86,7 +93,7 @@ class Fleet:
         git(seed, "add", "README")
         git(seed, "commit", "-q", "-m", "start")
         git(seed, "push", "-q", "origin", "HEAD:main")
-        for args in (("init", "--prefix", "bd", "-q"), ("sync",)):
+        for args in (("init", "--prefix", "bd", "--id-mode", id_mode, "-q"), ("sync",)):
             done = bd(seed, *args)
             if done.returncode != 0:
                 raise RuntimeError(f"bd {args}: {done.stderr}")
