@@ -5,6 +5,7 @@ processes, real daemons."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -231,6 +232,8 @@ def test_twelve_clones_racing_one_remote_all_get_through(tmp_path: Path) -> None
         status = run_bd_process(fleet.clones[0], "daemon", "status", "--json", env=env()).ok()
         sync = status.json()["sync"]
         assert sync["attempts"] >= sync["syncs"] >= 1 and sync["last_sync_error"] is None
+        human = run_bd_process(fleet.clones[0], "daemon", "status", env=env()).ok().stdout
+        assert "Auto-sync: every" in human and "pushes rejected" in human
         assert sync["interval_s"] >= sync["configured_interval_s"] == 6.0  # 0.5 s per clone
     finally:
         fleet.stop()
@@ -353,16 +356,18 @@ def test_the_daemon_gathers_a_burst_of_writes_into_one_commit_and_push(remote: P
     import time
 
     from bd_trio.client.blocking import BlockingClient
+    from bd_trio.daemon.autosync import GATHER_S, QUIET_S
     from bd_trio.workspace import discover
 
     a = clone(remote, "a")
     run_bd_process(a.path, "daemon", "start", "--auto-sync", "60s", env=env()).ok()
     try:
         before = git(remote, "rev-list", "--count", "HEAD")
+        stamps = []
         with BlockingClient(discover(cwd=a.path).socket_path, actor="burst") as client:
             for n in range(30):  # a burst: 30 writes, no pause longer than the quiet time
                 client.create(f"burst {n}")
-                time.sleep(0.02)
+                stamps.append(time.monotonic())
         deadline = time.monotonic() + 30
         status: dict[str, object] = {}
         while time.monotonic() < deadline:
@@ -375,10 +380,14 @@ def test_the_daemon_gathers_a_burst_of_writes_into_one_commit_and_push(remote: P
     finally:
         run_bd_process(a.path, "daemon", "stop", env=env()).ok()
     sync = status["sync"]
-    assert sync["syncs"] == 1 and sync["attempts"] == 1 and sync["rejections"] == 0, sync
-    assert sync["interval_s"] == sync["configured_interval_s"] == 60.0
-    after = git(remote, "rev-list", "--count", "HEAD")
-    assert int(after) == int(before) + 1  # one commit carried the whole burst
+    after = int(git(remote, "rev-list", "--count", "HEAD"))
+    assert after - int(before) == sync["syncs"] == sync["attempts"]  # a commit per sync
+    assert sync["rejections"] == 0 and sync["interval_s"] == sync["configured_interval_s"] == 60
+    gap = max(later - earlier for earlier, later in itertools.pairwise(stamps))
+    if gap < QUIET_S / 2 and stamps[-1] - stamps[0] < GATHER_S * 0.8:
+        assert sync["syncs"] == 1, sync  # one burst: one commit, one push
+    else:  # a loaded machine spread the writes out: still gathered, never one per write
+        assert sync["syncs"] <= 5, (sync, gap, stamps[-1] - stamps[0])
     on_remote = git(remote, "show", "HEAD:.beads/issues.jsonl")
     assert all(f'"burst {n}"' in on_remote for n in range(30))
 

@@ -28,8 +28,10 @@ class WriterSyncDatabase:
 
     def _run(self, step: Any) -> Any:
         def job() -> Any:
+            # writes=False: a sync exports right after each of its own steps, so they schedule
+            # no export; counted as writes they would wake the auto-sync again and again.
             return self.writer.call(
-                Job(run=step, deadline=trio.current_time() + STEP_TIMEOUT_S, writes=True)
+                Job(run=step, deadline=trio.current_time() + STEP_TIMEOUT_S, writes=False)
             )
 
         return trio.from_thread.run(job)
