@@ -5,11 +5,16 @@
        they are);
     3. fetch; renumber local issues that were never pushed and whose id the remote uses for
        another issue (references rewritten, the user told old -> new); merge the remote
-       branch, issues.jsonl by the three-way merge (the registered merge driver), without
-       touching the user's uncommitted changes;
-    4. import the merged file, export, commit if that changed anything;
-    5. push; when the push is rejected because someone pushed meanwhile, fetch and merge
-       again (bounded).
+       branch into a merge commit, issues.jsonl by the three-way merge (the registered merge
+       driver);
+    4. push that commit; when the push is rejected because someone pushed meanwhile, nothing
+       local has changed yet: wait (jittered exponential backoff, sync/backoff.py) and go
+       back to 3, until the deadline (`--timeout`, 60 s);
+    5. move the branch to the pushed commit without touching the user's uncommitted changes,
+       import the lines that changed, export, and commit (and push) if that changed anything.
+
+Every run holds the clone's sync journal (sync/recovery.py): a sync killed at any moment is
+cleaned up after by the next one.
 
 Git is the engine: the merge is an ordinary merge commit on the user's branch (made with
 `git merge-tree` and `git read-tree -m -u`, which carries local changes the way a checkout
