@@ -144,6 +144,24 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{row['auto_syncs']} ({row['auto_attempts']}, {row['auto_rejections']}, "
                 f"{fmt(row['max_interval_s'], ' s')}) |"
             )
+    if results.get("real_import"):
+        lines += [
+            "",
+            "## Importing real-shaped issues.jsonl files (whole `bd import` / `bd export` "
+            "processes, direct mode; the classic import side by side in the same run)",
+            "",
+            "| file | issues | size | import | export | same issues as 0.12 records | "
+            "ratio | lines written back byte for byte |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for row in results["real_import"]:
+            lines.append(
+                f"| {row['file']} | {row['issues']:,} | {row['bytes'] / 1e6:.1f} MB | "
+                f"{fmt(row['import_s'], ' s')} | {fmt(row['export_s'], ' s')} | "
+                f"{fmt(row['classic_import_s'], ' s')} | "
+                f"{fmt(row['ratio_real_over_classic'], 'x')} | "
+                f"{row['byte_identical_lines']:,} of {row['lines']:,} |"
+            )
     if results.get("claims"):
         claims = results["claims"]
         lines += [

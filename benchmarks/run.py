@@ -29,6 +29,7 @@ from cli_latency import cli_latency  # noqa: E402
 from fairness import fairness  # noqa: E402
 from fleetbench import fleet_scale  # noqa: E402
 from floor import against_floor  # noqa: E402
+from realimport import real_import  # noqa: E402
 from report import fmt, write  # noqa: E402
 from scale import scale  # noqa: E402
 from sweep import ping_under_load, sweep  # noqa: E402
@@ -148,6 +149,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     synced = results["sync"]
     fleet = results["fleet"]
     biggest = max(fleet, key=lambda row: row["clones"])
+    real = {row["file"]: row for row in results.get("real_import", [])}
+    synthetic = real.get("synthetic")
     return [
         target(
             f"failed syncs, {biggest['clones']} clones ({biggest['daemons']} with daemons) "
@@ -162,6 +165,18 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             also=(
                 "every issue exactly once in identical files",
                 all(row["identical"] and row["exactly_once"] for row in fleet),
+            ),
+        ),
+        target(
+            f"`bd import` of a synthetic {synthetic['issues'] if synthetic else 0:,}-issue "
+            "real-shaped file (whole process), every line written back byte for byte",
+            synthetic and synthetic["import_s"],
+            "<",
+            10,
+            " s",
+            also=(
+                "all lines byte-identical",
+                synthetic is not None and synthetic["byte_identical_lines"] == synthetic["lines"],
             ),
         ),
         target(
@@ -342,6 +357,8 @@ def main() -> int:
             1 if quick else 3,
             hash_sizes=[] if quick else [24],
         )
+        print("real-shaped imports ...", flush=True)
+        results["real_import"] = real_import(work / "real_import", quick)
         print("claims ...", flush=True)
         results["claims"] = claim_throughput(
             work / "claims", 8, 160 if quick else 800, 1 if quick else 5

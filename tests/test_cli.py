@@ -355,7 +355,7 @@ def test_export_and_import_commands(bd: BdRunner, repo: Path) -> None:
     [
         (["create", "x", "-p", "7"], 1, "priority"),
         (["create", "x", "-p", "high"], 1, "priority"),
-        (["create", "x", "-t", "story"], 1, "bug, feature, task, epic, chore"),
+        (["create", "x", "-t", "stroy"], 1, "bug, feature, task, epic, chore"),
         (["create", ""], 1, "title"),
         (["create", "x" * 501], 1, "500"),
         (["create"], 1, "title"),

@@ -108,7 +108,7 @@ def test_cycles_brought_in_by_import_are_reported(ops: OpRunner) -> None:
     # dep add refuses cycles, so write one the way an import of a merged file could.
     with ops.store.transaction() as conn:
         conn.execute(
-            "INSERT INTO dependencies VALUES (?, ?, 'related', '2026-01-01T00:00:00Z', '')",
+            "INSERT INTO dependencies VALUES (?, ?, 'related', '2026-01-01T00:00:00Z', '', '')",
             (c, a),
         )
     cycles = ops("dep_cycles")

@@ -20,7 +20,7 @@ def test_priority_rejects_out_of_range_and_wrong_types(value: object) -> None:
 
 def test_enum_errors_list_the_allowed_values() -> None:
     with pytest.raises(BdError) as info:
-        validate.issue_type("story")
+        validate.issue_type("stroy")
     assert "bug, feature, task, epic, chore" in info.value.message
     with pytest.raises(BdError) as info:
         validate.status("done")
@@ -36,12 +36,29 @@ def test_title_limits() -> None:
             validate.title(bad)
 
 
-@pytest.mark.parametrize("good", ["bd-1", "my-proj-12", "bd-a3f9", "X.y_z-0"])
+@pytest.mark.parametrize(
+    "good",
+    [
+        "bd-1",
+        "my-proj-12",
+        "bd-a3f9",
+        "X.y_z-0",
+        "bd-a3f8.1",
+        "bd-a3f8.1.2",
+        "beads_rust-0v1.1",
+        "bd-wisp-x1y",
+        "ABC-7",
+        "bd-A1",
+        "gt-mol.3.10",
+    ],
+)
 def test_issue_ids_accepted(good: str) -> None:
     assert validate.issue_id(good) == good
 
 
-@pytest.mark.parametrize("bad", ["bd", "bd-", "-1", "bd-A1", "bd 1", "", "bd-1;drop"])
+@pytest.mark.parametrize(
+    "bad", ["bd", "bd-", "-1", "bd 1", "", "bd-1;drop", "bd-1.", 'bd-"1', "bd-1\\n"]
+)
 def test_issue_ids_rejected(bad: str) -> None:
     with pytest.raises(BdError):
         validate.issue_id(bad)
@@ -80,8 +97,8 @@ def test_row_columns_are_in_issue_field_order() -> None:
     from bd_trio.store.issues import ISSUE_COLUMNS
 
     columns = [c.strip() for c in ISSUE_COLUMNS.split(",")]
-    from bd_trio.model.issue import FIELDS
+    from bd_trio.model.issue import COLUMN_NAMES, FIELDS
 
     assert columns == list(FIELDS[: len(columns)])
     assert list(FIELDS) == list(Issue.__init__.__code__.co_varnames[1 : len(FIELDS) + 1])
-    assert len(columns) == 15
+    assert len(columns) == len(COLUMN_NAMES)

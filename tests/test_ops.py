@@ -102,7 +102,7 @@ def test_closed_at_is_set_exactly_when_closed(ops: OpRunner) -> None:
     ("op", "args", "code", "words"),
     [
         ("create", {"title": "x", "priority": 7}, "validation", "priority"),
-        ("create", {"title": "x", "issue_type": "story"}, "validation", "issue_type"),
+        ("create", {"title": "x", "issue_type": "storyy"}, "validation", "issue_type"),
         ("create", {"title": ""}, "validation", "title"),
         ("create", {"title": "x" * 501}, "validation", "500"),
         ("create", {"title": "x", "priorty": 1}, "bad_request", "priorty"),
@@ -201,7 +201,8 @@ VALID_ARGS: dict[str, dict[str, object]] = {
     "comments": {"id": "bd-1"},
     "comment_add": {"id": "bd-1", "text": "hi"},
     "export": {},
-    "import": {"jsonl": ""},
+    "export_lines": {},
+    "import": {"jsonl": "", "source": "x.jsonl"},
     "batch": {"operations": [{"op": "stats", "args": {}}]},
     "claim": {"id": "bd-1"},
     "ready_claim": {},

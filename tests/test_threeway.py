@@ -58,6 +58,8 @@ edit = st.one_of(
     st.tuples(st.just("dep-"), st.integers(1, 6)),
     st.tuples(st.just("comment"), st.sampled_from(["hi", "done"])),
     st.tuples(st.just("delete"), st.just(None)),
+    st.tuples(st.just("meta="), st.tuples(st.sampled_from("kmz"), st.sampled_from([1, "v", None]))),
+    st.tuples(st.just("meta-"), st.sampled_from("kmz")),
 )
 
 
@@ -72,6 +74,8 @@ def apply(record: Record, change: tuple[str, Any], when: int) -> Record:
             "deleted_by": "x",
         }
     r = json.loads(json.dumps(record))
+    for name in ("labels", "dependencies", "comments"):  # Go's form omits them when empty
+        r.setdefault(name, [])
     r["updated_at"] = ts(when)
     if kind in ("title", "priority", "status"):
         r[kind] = value
@@ -98,6 +102,10 @@ def apply(record: Record, change: tuple[str, Any], when: int) -> Record:
         r["dependencies"] = [deps[k] for k in sorted(deps)]
     elif kind == "dep-":
         r["dependencies"] = [d for d in r["dependencies"] if d["depends_on_id"] != f"bd-{value}"]
+    elif kind == "meta=":
+        r["metadata"] = {**r.get("metadata", {}), value[0]: value[1]}
+    elif kind == "meta-":
+        r["metadata"] = {k: v for k, v in r.get("metadata", {}).items() if k != value}
     elif kind == "comment":
         r["comments"].append({"author": "a", "text": value, "created_at": ts(when)})
     return jsonl.record_to_incoming(r).to_record()
@@ -131,7 +139,11 @@ def scenario(draw: Any) -> tuple[dict[str, Record], dict[str, Record], dict[str,
 @given(scenario())
 def test_merge_is_commutative(case: Any) -> None:
     base, a, b = case
-    assert merge_records(base, a, b) == merge_records(base, b, a)
+    ab, ba = merge_records(base, a, b), merge_records(base, b, a)
+    assert ab == ba
+    assert [jsonl.dumps_record(ab[k]) for k in sorted(ab)] == [
+        jsonl.dumps_record(ba[k]) for k in sorted(ba)
+    ]  # the same bytes, key order included
 
 
 @settings(max_examples=200, deadline=None)
@@ -261,3 +273,20 @@ def test_comments_made_in_the_same_microsecond_keep_their_order() -> None:
     both = merge_records(base, ours, theirs)["bd-1"]["comments"]
     assert both == merge_records(base, theirs, ours)["bd-1"]["comments"]  # still symmetric
     assert sorted(c["text"] for c in both) == ["done", "hi"]
+
+
+def test_metadata_merges_key_by_key() -> None:
+    base = issue(1, metadata={"keep": 1, "drop": 2, "both": 0})
+    ours = issue(1, metadata={"keep": 1, "both": 5, "mine": "m"}, updated_at=ts(2))
+    theirs = issue(1, metadata={"keep": 1, "drop": 2, "both": 0, "theirs": "t"}, updated_at=ts(1))
+    merged = merge_records({"bd-1": base}, {"bd-1": ours}, {"bd-1": theirs})["bd-1"]
+    # drop: removed on ours; both: changed on ours only; mine and theirs: added on each side
+    assert merged["metadata"] == {"keep": 1, "both": 5, "mine": "m", "theirs": "t"}
+    assert list(merged["metadata"]) == ["keep", "both", "mine", "theirs"]
+
+
+def test_ephemeral_merges_as_a_scalar() -> None:
+    base = issue(1)
+    ours = issue(1, ephemeral=True, updated_at=ts(1))
+    merged = merge_records({"bd-1": base}, {"bd-1": ours}, {"bd-1": base})["bd-1"]
+    assert merged["ephemeral"] is True

@@ -53,14 +53,22 @@ def show(issue: dict[str, Any]) -> list[str]:
     ]
     if issue.get("assignee"):
         lines.append(f"Assignee: {issue['assignee']}")
+    if issue.get("owner"):
+        lines.append(f"Owner: {issue['owner']}")
     if issue.get("claim"):
         lines.append(f"Claimed by: {claim_text(issue['claim'])}")
     if issue.get("external_ref"):
         lines.append(f"External Ref: {issue['external_ref']}")
     lines.append(f"Created: {issue['created_at']}")
     lines.append(f"Updated: {issue['updated_at']}")
+    if issue.get("started_at"):
+        lines.append(f"Started: {issue['started_at']}")
+    if issue.get("defer_until"):
+        lines.append(f"Deferred until: {issue['defer_until']}")
     if issue.get("closed_at"):
         lines.append(f"Closed: {issue['closed_at']}")
+    if issue.get("close_reason"):
+        lines.append(f"Close reason: {issue['close_reason']}")
     if issue.get("labels"):
         lines.append(f"Labels: [{', '.join(issue['labels'])}]")
     for title, key in (

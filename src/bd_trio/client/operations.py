@@ -97,6 +97,7 @@ class BlockingOperations:
     comment_add = blocking(r.comment_add)
     note = blocking(r.note)
     export = blocking(r.export)
+    export_lines = blocking(r.export_lines)
     import_jsonl = blocking(r.import_jsonl)
     batch = blocking(r.batch)
 
@@ -133,5 +134,6 @@ class AsyncOperations:
     comment_add = awaiting(r.comment_add)
     note = awaiting(r.note)
     export = awaiting(r.export)
+    export_lines = awaiting(r.export_lines)
     import_jsonl = awaiting(r.import_jsonl)
     batch = awaiting(r.batch)

@@ -317,18 +317,27 @@ def export(status: str | None = None) -> Request[list[dict[str, Any]]]:
     return Request("export", _args(status=status))
 
 
+def export_lines(status: str | None = None) -> Request[list[str]]:
+    """The lines of issues.jsonl (untouched issues byte for byte as they were read)."""
+    return Request("export_lines", _args(status=status))
+
+
 def import_jsonl(
     text: str,
     *,
     dry_run: bool | None = None,
     skip_existing: bool | None = None,
     strict: bool | None = None,
+    source: str | None = None,
     on_progress: Callable[[int, int], Any] | None = None,
 ) -> Request[t.ImportSummary]:
-    """on_progress(done, total): called as the import goes (at least every 256 records)."""
+    """source: what errors call the input (a file name). on_progress(done, total): called as
+    the import goes (at least every 256 records)."""
     return Request(
         "import",
-        _args(jsonl=text, dry_run=dry_run, skip_existing=skip_existing, strict=strict),
+        _args(
+            jsonl=text, dry_run=dry_run, skip_existing=skip_existing, strict=strict, source=source
+        ),
         on_progress,
     )
 
@@ -357,5 +366,5 @@ BUILDERS = (
     claim, heartbeat, unclaim,
     dep_add, dep_remove, dep_tree, dep_cycles,
     label_add, label_remove, label_list, label_list_all, comments, comment_add, note,
-    export, import_jsonl, batch,
+    export, export_lines, import_jsonl, batch,
 )  # fmt: skip

@@ -32,6 +32,13 @@ class Issue(TypedDict):
     closed_at: NotRequired[str]
     external_ref: NotRequired[str]
     created_by: NotRequired[str]
+    metadata: NotRequired[dict[str, Any]]
+    ephemeral: NotRequired[bool]
+    owner: NotRequired[str]
+    started_at: NotRequired[str]
+    close_reason: NotRequired[str]
+    defer_until: NotRequired[str]
+    # and, as they were read, any keys bd-trio does not model (the issue's `extra`)
     labels: list[str]
     claim: NotRequired[Claim]
 

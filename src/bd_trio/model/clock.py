@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 
@@ -10,7 +11,12 @@ def now() -> str:
 
 
 def format_ts(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # fields by hand rather than strftime: the same text, faster (imports of big files)
+    u = moment.astimezone(UTC)
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+        f".{u.microsecond:06d}Z"
+    )
 
 
 def parse_ts(text: str) -> datetime:
@@ -31,6 +37,20 @@ def parse_ts(text: str) -> datetime:
     return moment
 
 
+# The common shapes, split without a Python loop: date and time, fraction, zone.
+_RFC3339 = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})\Z"
+)
+
+
 def normalize_ts(text: str) -> str:
     """Canonical form of an RFC 3339 timestamp, so imported times compare as text."""
-    return format_ts(parse_ts(text))
+    match = _RFC3339.match(text)
+    if match is None:
+        return format_ts(parse_ts(text))
+    day, time, fraction, zone = match.groups()
+    micros = (fraction or "")[:6].ljust(6, "0")
+    if zone in ("Z", "z"):
+        datetime.fromisoformat(f"{day}T{time}")  # validates the fields (month 13...)
+        return f"{day}T{time}.{micros}Z"
+    return format_ts(datetime.fromisoformat(f"{day}T{time}.{micros}{zone}"))

@@ -1,11 +1,64 @@
-"""The Issue record and its JSON shape (docs/CLI.md: "JSON objects")."""
+"""The Issue record, its fields declared once, and its JSON shape (docs/CLI.md: "JSON objects").
+
+`COLUMNS` is THE declaration of the issue's stored fields: the schema's columns
+(store/schema.py, checked by tests/test_fields.py), the SELECT list and row mapping
+(store/issues.py `ISSUE_COLUMNS`, `Issue.from_row`, `Issue.column_values`), the JSON shape
+(`to_dict`), the JSONL record (sync/records.py) and the typed client dict (client/types.py,
+compared by tests/test_fields.py) follow it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, NamedTuple
 
-# JSON shape: id first (a JSONL line starts with its id); design, acceptance_criteria, notes,
-# assignee, external_ref and closed_at are omitted when empty; description is always present.
+
+class Column(NamedTuple):
+    """One stored field: attribute name = column name = JSON key."""
+
+    name: str
+    # How it is held: "text" (str, '' when empty), "int", "time" (RFC 3339 str),
+    # "time?" (str or None), "json" (a JSON object held as a dict, stored as compact JSON
+    # text, '' when empty), "bool" (stored 0/1).
+    kind: str
+    # In the JSON object: "always", "nonempty" (omitted when '', None, {} or False), or
+    # "spread" (a JSON object whose keys are the object's own keys: `extra`).
+    shown: str = "nonempty"
+
+
+# In the order of the table's columns and of the JSON object (id first: a JSONL line starts
+# with its id). `metadata`: upstream's free JSON object of extension data (stored as compact
+# JSON text, '' for none); `ephemeral`: upstream's "not synced via git" flag (0/1).
+COLUMNS: tuple[Column, ...] = (
+    Column("id", "text", "always"),
+    Column("title", "text", "always"),
+    Column("description", "text", "always"),
+    Column("design", "text"),
+    Column("acceptance_criteria", "text"),
+    Column("notes", "text"),
+    Column("status", "text", "always"),
+    Column("priority", "int", "always"),
+    Column("issue_type", "text", "always"),
+    Column("assignee", "text"),
+    Column("created_at", "time", "always"),
+    Column("updated_at", "time", "always"),
+    Column("closed_at", "time?"),
+    Column("external_ref", "text"),
+    Column("created_by", "text"),
+    Column("metadata", "json"),
+    Column("ephemeral", "bool"),
+    # Upstream's fields with a meaning here: who owns the work (a person, not the assignee),
+    # when work started (set by the first claim or move to in_progress), why it was closed,
+    # and until when it is deferred (`ready` does not offer it before then).
+    Column("owner", "text"),
+    Column("started_at", "time?"),
+    Column("close_reason", "text"),
+    Column("defer_until", "time?"),
+    # Every other key of the record, verbatim (a JSON object, '' when none): keys bd-trio
+    # does not model are kept, shown and written back, and merged key by key.
+    Column("extra", "json", "spread"),
+)
+COLUMN_NAMES = tuple(column.name for column in COLUMNS)
 
 # The free-text fields, where people write "see bd-5" (sync's renumbering rewrites them).
 TEXT_FIELDS = ("title", "description", "design", "acceptance_criteria", "notes")
@@ -20,27 +73,23 @@ UPDATABLE = (
     "external_ref",
 )
 
+# The record's fields, in order: the columns, then what is loaded beside them.
+FIELDS = (*COLUMN_NAMES, "labels", "claim")
 
-# The record's fields, in order (from_row reads the first 15 as ISSUE_COLUMNS, in order).
-FIELDS = (
-    "id",
-    "title",
-    "description",
-    "design",
-    "acceptance_criteria",
-    "notes",
-    "status",
-    "priority",
-    "issue_type",
-    "assignee",
-    "created_at",
-    "updated_at",
-    "closed_at",
-    "external_ref",
-    "created_by",
-    "labels",
-    "claim",
-)
+_JSON_COLUMNS = tuple(c.name for c in COLUMNS if c.kind == "json")
+_BOOL_COLUMNS = tuple(c.name for c in COLUMNS if c.kind == "bool")
+
+
+def encode_json_column(value: dict[str, Any]) -> str:
+    """A JSON-object column's stored text: compact, keys in the order given; '' when empty."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
+
+
+def decode_json_column(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}
 
 
 class Issue:
@@ -66,6 +115,13 @@ class Issue:
         closed_at: str | None = None,
         external_ref: str = "",
         created_by: str = "",
+        metadata: dict[str, Any] | None = None,
+        ephemeral: bool = False,
+        owner: str = "",
+        started_at: str | None = None,
+        close_reason: str = "",
+        defer_until: str | None = None,
+        extra: dict[str, Any] | None = None,
         labels: list[str] | None = None,
         # The current claim's JSON (holder, token, claimed_at, expires_at) when the issue is
         # claimed; local to the database, so never part of a JSONL record.
@@ -86,6 +142,13 @@ class Issue:
         self.closed_at = closed_at
         self.external_ref = external_ref
         self.created_by = created_by
+        self.metadata: dict[str, Any] = metadata if metadata is not None else {}
+        self.ephemeral = ephemeral
+        self.owner = owner
+        self.started_at = started_at
+        self.close_reason = close_reason
+        self.defer_until = defer_until
+        self.extra: dict[str, Any] = extra if extra is not None else {}
         self.labels: list[str] = labels if labels is not None else []
         self.claim = claim
 
@@ -109,8 +172,8 @@ class Issue:
     def from_row(
         cls, row: Any, labels: list[str] | None = None, claim: dict[str, Any] | None = None
     ) -> Issue:
-        """Build from a row whose first 15 columns are store.issues.ISSUE_COLUMNS, in order
-        (positional access: this runs once per issue of every listing)."""
+        """Build from a row whose first columns are store.issues.ISSUE_COLUMNS (= COLUMNS), in
+        order (positional access: this runs once per issue of every listing)."""
         r = row
         return cls(
             r[0],
@@ -128,12 +191,56 @@ class Issue:
             r[12],
             r[13],
             r[14],
+            decode_json_column(r[15]) if r[15] else None,
+            bool(r[16]),
+            r[17],
+            r[18],
+            r[19],
+            r[20],
+            decode_json_column(r[21]) if r[21] else None,
             sorted(labels) if labels else [],
             claim,
         )
 
+    def column_values(self) -> tuple[Any, ...]:
+        """The values of COLUMNS, as stored (the inverse of from_row; straight-line for big
+        imports, tests/test_fields.py checks it against column_value)."""
+        return (
+            self.id,
+            self.title,
+            self.description,
+            self.design,
+            self.acceptance_criteria,
+            self.notes,
+            self.status,
+            self.priority,
+            self.issue_type,
+            self.assignee,
+            self.created_at,
+            self.updated_at,
+            self.closed_at,
+            self.external_ref,
+            self.created_by,
+            encode_json_column(self.metadata),
+            int(bool(self.ephemeral)),
+            self.owner,
+            self.started_at,
+            self.close_reason,
+            self.defer_until,
+            encode_json_column(self.extra),
+        )
+
+    def column_value(self, name: str) -> Any:
+        value = getattr(self, name)
+        if name in _JSON_COLUMNS:
+            return encode_json_column(value)
+        if name in _BOOL_COLUMNS:
+            return int(bool(value))
+        return value
+
     def to_dict(self) -> dict[str, Any]:
         # Straight-line on purpose: called for every issue of every listing and export.
+        # tests/test_fields.py checks it against COLUMNS (key order and omission rules).
         out: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
@@ -156,6 +263,23 @@ class Issue:
             out["closed_at"] = self.closed_at
         if self.external_ref:
             out["external_ref"] = self.external_ref
+        if self.created_by:
+            out["created_by"] = self.created_by
+        if self.metadata:
+            out["metadata"] = self.metadata
+        if self.ephemeral:
+            out["ephemeral"] = True
+        if self.owner:
+            out["owner"] = self.owner
+        if self.started_at is not None:
+            out["started_at"] = self.started_at
+        if self.close_reason:
+            out["close_reason"] = self.close_reason
+        if self.defer_until is not None:
+            out["defer_until"] = self.defer_until
+        if self.extra:
+            for key, value in self.extra.items():
+                out.setdefault(key, value)
         out["labels"] = list(self.labels)
         if self.claim is not None:
             out["claim"] = self.claim

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from bd_trio.errors import BdError
 from bd_trio.model.enums import (
+    DEP_TYPE_ALIASES,
     LABEL_MAX,
     PRIORITY_MAX,
     PRIORITY_MIN,
@@ -19,10 +20,15 @@ from bd_trio.model.enums import (
 
 E = TypeVar("E", bound=StrEnum)
 
-# An issue id is a prefix, a dash and a suffix of lowercase letters and digits (`bd-12`,
-# `bd-a3f9`). The prefix may itself contain dashes (`my-proj-3`).
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*-[a-z0-9]+$")
+# An issue id is a prefix, a dash and a suffix, as every bd and its peers write them:
+# `bd-12`, `bd-a3f9`, children `bd-a3f8.1.2`, prefixes with `-`, `_`, `.` or capitals
+# (`my-proj-3`, `beads_rust-0v1.1`, `ABC-7`), compound ids (`bd-wisp-x1y`). Letters, digits,
+# `_`, `.` and `-`; at least one dash not at either end.
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*-[A-Za-z0-9_.]*[A-Za-z0-9]$")
 PREFIX_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+# A status, type or dependency type read from a file: any such word is kept (upstream allows
+# custom ones); what is refused is what cannot be a value of that kind (spaces, punctuation).
+TOKEN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$")
 
 
 def _choices(enum: type[StrEnum]) -> str:
@@ -51,7 +57,46 @@ def issue_type(value: object) -> IssueType:
 
 
 def dep_type(value: object) -> DepType:
+    if isinstance(value, str) and value.strip().lower() in DEP_TYPE_ALIASES:
+        return DepType(DEP_TYPE_ALIASES[value.strip().lower()])
     return enum_value(DepType, value, "type")
+
+
+def _any(enum: type[StrEnum], value: object, field: str) -> str:
+    """A known value in its canonical spelling, or any other word as it is."""
+    if isinstance(value, str):
+        if value in _KNOWN:  # the common case, without the enum machinery (big imports)
+            return value
+        word = value.strip()
+        try:
+            return enum(word.lower()).value
+        except ValueError:
+            pass
+        if TOKEN_RE.match(word):
+            return word
+    raise BdError(
+        "validation",
+        f"invalid {field} {value!r}: expected a word such as {_choices(enum)}",
+        field=field,
+    )
+
+
+_KNOWN = frozenset(m.value for e in (Status, IssueType, DepType) for m in e)
+
+
+def any_status(value: object) -> str:
+    """A status from a file or a filter: upstream's custom statuses are kept."""
+    return _any(Status, value, "status")
+
+
+def any_issue_type(value: object) -> str:
+    return _any(IssueType, value, "issue_type")
+
+
+def any_dep_type(value: object) -> str:
+    if isinstance(value, str) and value.strip().lower() in DEP_TYPE_ALIASES:
+        return DEP_TYPE_ALIASES[value.strip().lower()]
+    return _any(DepType, value, "type")
 
 
 def priority(value: object) -> int:
@@ -103,7 +148,8 @@ def issue_id(value: object, field: str = "id") -> str:
     if not isinstance(value, str) or not ID_RE.match(value.strip()):
         raise BdError(
             "validation",
-            f"invalid issue id {value!r} for {field}: expected PREFIX-N such as bd-12",
+            f"invalid issue id {value!r} for {field}: expected PREFIX-SUFFIX such as bd-12, "
+            "bd-a3f8 or bd-a3f8.1",
             field=field,
         )
     return value.strip()

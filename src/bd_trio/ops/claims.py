@@ -74,6 +74,7 @@ def ready_claim(
         priority=request.priority,
         assignee=request.assignee,
         claimable_by=ctx.actor,
+        now=ctx.now,
     )
     if not found:
         return []

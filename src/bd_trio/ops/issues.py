@@ -9,7 +9,13 @@ from typing import Any
 from bd_trio.errors import BdError
 from bd_trio.model import validate
 from bd_trio.model.durations import lease_seconds
-from bd_trio.model.enums import DEFAULT_PRIORITY, DEFAULT_TYPE, DepType, Status
+from bd_trio.model.enums import (
+    DEFAULT_PRIORITY,
+    DEFAULT_TYPE,
+    IN_PROGRESS_STATUSES,
+    DepType,
+    Status,
+)
 from bd_trio.model.issue import UPDATABLE, Issue
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
@@ -221,11 +227,19 @@ def apply_changes(
     if not effective:
         return issue
     if "status" in effective:
-        effective["closed_at"] = ctx.now if effective["status"] == Status.CLOSED else None
+        closing = effective["status"] == Status.CLOSED
+        effective["closed_at"] = ctx.now if closing else None
+        # upstream's close_reason: why it was closed, while it is closed
+        if closing and reason:
+            effective["close_reason"] = reason
+        elif not closing and issue.close_reason:
+            effective["close_reason"] = ""
+        if effective["status"] in IN_PROGRESS_STATUSES and issue.started_at is None:
+            effective["started_at"] = ctx.now  # when work first started
     effective["updated_at"] = ctx.now
     rows.update_columns(conn, issue.id, effective)
     for name, value in effective.items():
-        if name in ("updated_at", "closed_at"):
+        if name in ("updated_at", "closed_at", "close_reason", "started_at"):
             continue
         old = getattr(issue, name)
         if name == "status":

@@ -8,6 +8,7 @@ from typing import Any
 
 from bd_trio.errors import BdError
 from bd_trio.model import validate
+from bd_trio.model.enums import IN_PROGRESS_STATUSES
 from bd_trio.ops.args import Args
 from bd_trio.ops.context import OpContext
 from bd_trio.ops.registry import no_args, operation
@@ -22,17 +23,17 @@ def parse_list(a: Args) -> ListFilter:
         status = None
     statuses: list[str] = []
     if status is not None and "," in status:  # the newer `--status open,in_progress`
-        statuses = [validate.status(part.strip()).value for part in status.split(",")]
+        statuses = [validate.any_status(part.strip()) for part in status.split(",")]
         status = None
     parent = a.text("parent")
     return ListFilter(
         statuses=statuses,
         no_assignee=a.flag("no_assignee"),
         parent=validate.issue_id(parent, "parent") if parent is not None else None,
-        status=validate.status(status).value if status is not None else None,
+        status=validate.any_status(status) if status is not None else None,
         priority=a.checked("priority", validate.priority),
         assignee=a.text("assignee"),
-        issue_type=a.checked("issue_type", lambda v: validate.issue_type(v).value),
+        issue_type=a.checked("issue_type", validate.any_issue_type),
         labels_all=[validate.label(x) for x in a.strings("labels")],
         labels_any=[validate.label(x) for x in a.strings("labels_any")],
         title_contains=a.text("title"),
@@ -58,7 +59,7 @@ def parse_ready_filters(a: Args) -> graph.ReadyFilters:
         )
     parent = a.text("parent")
     return graph.ReadyFilters(
-        issue_type=a.checked("issue_type", lambda v: validate.issue_type(v).value),
+        issue_type=a.checked("issue_type", validate.any_issue_type),
         labels_all=tuple(validate.label(x) for x in a.strings("labels")),
         labels_any=tuple(validate.label(x) for x in a.strings("labels_any")),
         unassigned=a.flag("unassigned"),
@@ -83,7 +84,7 @@ def parse_ready(a: Args) -> dict[str, Any]:
     aliases={"label": "labels", "type": "issue_type", "label_any": "labels_any"},
 )
 def ready(conn: sqlite3.Connection, opts: dict[str, Any], ctx: OpContext) -> list[dict[str, Any]]:
-    return [issue.to_dict() for issue in graph.ready_issues(conn, **opts)]
+    return [issue.to_dict() for issue in graph.ready_issues(conn, **opts, now=ctx.now)]
 
 
 def parse_blocked(a: Args) -> str | None:
@@ -118,10 +119,11 @@ def stats(conn: sqlite3.Connection, _: None, ctx: OpContext) -> dict[str, Any]:
     flat = {
         "total_issues": sum(counts.values()),
         "open_issues": counts.get("open", 0),
-        "in_progress_issues": counts.get("in_progress", 0),
+        # upstream's `hooked` (claimed by a worker) is work in progress too
+        "in_progress_issues": sum(counts.get(s, 0) for s in IN_PROGRESS_STATUSES),
         "closed_issues": counts.get("closed", 0),
         "blocked_issues": graph.count_blocked(conn),
-        "ready_issues": graph.count_ready(conn),
+        "ready_issues": graph.count_ready(conn, ctx.now),
         "average_lead_time_hours": graph.average_lead_time_hours(conn),
     }
     tombstones = conn.execute("SELECT COUNT(*) FROM tombstones").fetchone()[0]
@@ -172,7 +174,7 @@ def parse_search(a: Args) -> SearchRequest:
     status = a.text("status")
     return SearchRequest(
         query,
-        validate.status(status).value if status not in (None, "all") else None,
+        validate.any_status(status) if status not in (None, "all") else None,
         a.integer("limit", 20, minimum=1),
     )
 

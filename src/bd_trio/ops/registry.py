@@ -73,6 +73,7 @@ OP_MODULES: dict[str, str] = {
     "comments": "comments",
     "comment_add": "comments",
     "export": "transfer",
+    "export_lines": "transfer",
     "import": "transfer",
     "batch": "batch",
     "claim": "claims",

@@ -13,7 +13,7 @@ from bd_trio.ops.registry import operation
 from bd_trio.store.connection import Undo, savepoint
 from bd_trio.sync import jsonl
 from bd_trio.sync.merge import import_records
-from bd_trio.sync.records import build_records
+from bd_trio.sync.records import build_lines, build_records
 from bd_trio.sync.summary import ImportOptions
 
 
@@ -21,13 +21,21 @@ def parse_export(a: Args) -> str | None:
     status = a.text("status")
     if status is None or status.strip().lower() in ("all", ""):
         return None
-    return str(validate.status(status).value)
+    return validate.any_status(status)
 
 
 @operation("export", parse=parse_export, writes=False)
 def export(conn: sqlite3.Connection, status: str | None, ctx: OpContext) -> list[dict[str, Any]]:
     """Every issue as its JSONL record, sorted by id."""
     return build_records(conn, status=status)
+
+
+@operation("export_lines", parse=parse_export, writes=False)
+def export_lines(conn: sqlite3.Connection, status: str | None, ctx: OpContext) -> list[str]:
+    """The file's lines, as `.beads/issues.jsonl` holds them: an issue unchanged since its
+    line was read is that line, byte for byte; records that are not issues follow (no
+    status filter)."""
+    return [line for _, line in build_lines(conn, status=status)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +48,10 @@ class ImportRequest:
 
 def parse_import(a: Args) -> ImportRequest:
     text = a.text("jsonl", required=True)
+    # what errors call the input (the file's name, "stdin"...)
+    source = a.text("source", "input")
     return ImportRequest(
-        records=jsonl.parse(text),
+        records=jsonl.parse(text, source),
         dry_run=a.flag("dry_run"),
         skip_existing=a.flag("skip_existing"),
         strict=a.flag("strict"),

@@ -71,7 +71,8 @@ def acquire(conn: sqlite3.Connection, issue_id: str, actor: str, now: str, lease
         return renew(conn, held, now, lease_s)
     # The compare-and-set: the row count decides, never an earlier read.
     won = conn.execute(
-        "UPDATE issues SET status = 'in_progress', assignee = ?1, updated_at = ?2 "
+        "UPDATE issues SET status = 'in_progress', assignee = ?1, updated_at = ?2, "
+        "started_at = coalesce(started_at, ?2) "  # upstream's started_at: the first start
         "WHERE id = ?3 AND status != 'closed' "
         "AND ((status = 'open' AND assignee = '') OR assignee = ?1)",
         (actor, now, issue_id),

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
+from bd_trio.model import clock
 from bd_trio.model.issue import Issue
 from bd_trio.store.issues import (
     DESCENDANTS,
@@ -51,6 +52,12 @@ _ALL_BLOCKED = """
 """
 
 
+# Upstream's defer_until: deferred work is not offered before then (stored as UTC RFC 3339
+# text, so it compares as text). Only `open` issues are ever ready: `deferred`, `pinned`,
+# `hooked` and `blocked` ones never are.
+NOT_DEFERRED = "(i.defer_until IS NULL OR i.defer_until <= ?)"
+
+
 def ready_issues(
     conn: sqlite3.Connection,
     *,
@@ -59,13 +66,14 @@ def ready_issues(
     assignee: str | None = None,
     claimable_by: str | None = None,
     filters: ReadyFilters | None = None,
+    now: str | None = None,
 ) -> list[Issue]:
     """Ready work in output order (with `claimable_by`: only what that actor may claim, i.e.
     unassigned or assigned to it). With a limit, candidates are checked one by one in index
     order until the page is full; without one (`limit` 0) the blocked set of the whole graph
     is computed once instead (per-candidate checks would visit every open issue anyway)."""
-    where = ["i.status = 'open'"]
-    params: list[Any] = []
+    where = ["i.status = 'open'", NOT_DEFERRED]
+    params: list[Any] = [now or clock.now()]
     sort = "priority"
     if filters is not None:
         filters.add_to(where, params)
@@ -128,10 +136,11 @@ class ReadyFilters(NamedTuple):
             params.append(self.parent)
 
 
-def count_ready(conn: sqlite3.Connection) -> int:
+def count_ready(conn: sqlite3.Connection, now: str | None = None) -> int:
     row = conn.execute(
         f"{_ALL_BLOCKED} SELECT COUNT(*) FROM issues i "
-        "WHERE i.status = 'open' AND i.id NOT IN (SELECT id FROM blocked)"
+        f"WHERE i.status = 'open' AND {NOT_DEFERRED} AND i.id NOT IN (SELECT id FROM blocked)",
+        (now or clock.now(),),
     ).fetchone()
     return int(row[0])
 

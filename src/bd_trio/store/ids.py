@@ -11,6 +11,7 @@ import hashlib
 import math
 import os
 import sqlite3
+from collections.abc import Iterable
 
 from bd_trio.errors import BdError
 
@@ -55,6 +56,21 @@ def note_explicit_id(conn: sqlite3.Connection, issue_id: str) -> None:
         "ON CONFLICT(prefix) DO UPDATE SET last_id = MAX(last_id, excluded.last_id)",
         (prefix, number),
     )
+
+
+def note_explicit_ids(conn: sqlite3.Connection, issue_ids: Iterable[str]) -> None:
+    """note_explicit_id for many ids: one counter update per prefix (a big import)."""
+    highest: dict[str, int] = {}
+    for issue_id in issue_ids:
+        parts = split_numeric_id(issue_id)
+        if parts is not None and parts[1] > highest.get(parts[0], -1):
+            highest[parts[0]] = parts[1]
+    for prefix, number in highest.items():
+        conn.execute(
+            "INSERT INTO issue_counters (prefix, last_id) VALUES (?, ?) "
+            "ON CONFLICT(prefix) DO UPDATE SET last_id = MAX(last_id, excluded.last_id)",
+            (prefix, number),
+        )
 
 
 def hash_length(issue_count: int) -> int:

@@ -13,11 +13,38 @@ Index choices (checked by tests/test_scale.py::test_queries_use_indexes at 100k 
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Callable
 
 from bd_trio.errors import BdError
 
-MIGRATIONS: tuple[str, ...] = (
+
+def _drop_value_checks(conn: sqlite3.Connection) -> None:
+    """Drop the CHECKs that allowed only bd 0.12's statuses and types, and tied closed_at to
+    status: real files hold upstream's and custom values (model.validate checks what commands
+    write). Done as SQLite documents for removing CHECK constraints (edit the stored CREATE
+    TABLE, bump schema_version): rebuilding the table would lose the triggers and indexes other
+    migrations put on it."""
+    (sql,) = conn.execute(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'issues'"
+    ).fetchone()
+    new = re.sub(r"\s*CHECK \((status|issue_type) IN \([^)]*\)\)", "", sql)
+    new = re.sub(r",\s*CHECK \(\(status = 'closed'\) = \(closed_at IS NOT NULL\)\)", "", new)
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute(
+            "UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'issues'", (new,)
+        )
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: tuple[Migration, ...] = (
     # 1: the initial schema
     """
     CREATE TABLE issues (
@@ -162,6 +189,47 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES (new.rowid, new.title, new.description, new.notes);
     END;
     """,
+    # 6: upstream's `metadata` (a JSON object of extension data, stored as compact JSON text;
+    # '' when there is none, never NULL) and `ephemeral` (0/1: upstream's "not synced via
+    # git" flag, carried as data). model.issue.COLUMNS declares them.
+    """
+    ALTER TABLE issues ADD COLUMN metadata TEXT NOT NULL DEFAULT '';
+    ALTER TABLE issues ADD COLUMN ephemeral INTEGER NOT NULL DEFAULT 0
+        CHECK (ephemeral IN (0, 1));
+    """,
+    # 7 and 8: every real record (issue 15): any status and type (the CHECKs go), upstream's
+    # owner, started_at, close_reason and defer_until, `extra` (the keys bd-trio does not
+    # model, a compact JSON object, '' when none; likewise on dependencies); `raw_lines`: the
+    # line each issue or tombstone was last read as, with the digest of its canonical record
+    # (while the record is unchanged, that line is written back byte for byte);
+    # `other_records`: lines that are not issues (`_type` memory and the like), kept by key
+    # and written back; `dangling_deps`: dependencies read on an issue whose target is not
+    # here (yet): kept and exported with it, linked when the target arrives.
+    _drop_value_checks,
+    """
+    ALTER TABLE issues ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    ALTER TABLE issues ADD COLUMN started_at TEXT;
+    ALTER TABLE issues ADD COLUMN close_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE issues ADD COLUMN defer_until TEXT;
+    ALTER TABLE issues ADD COLUMN extra TEXT NOT NULL DEFAULT '';
+    ALTER TABLE dependencies ADD COLUMN extra TEXT NOT NULL DEFAULT '';
+    CREATE TABLE raw_lines (
+        id TEXT PRIMARY KEY,
+        line TEXT NOT NULL,
+        digest TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE other_records (key TEXT PRIMARY KEY, line TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE dangling_deps (
+        issue_id TEXT NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+        depends_on_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL DEFAULT '',
+        extra TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (issue_id, depends_on_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX idx_dangling_target ON dangling_deps(depends_on_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -196,7 +264,11 @@ def migrate(conn: sqlite3.Connection) -> int:
         # Another process may have migrated while we waited for the lock.
         current = conn.execute("PRAGMA user_version").fetchone()[0]
         for version in range(current, SCHEMA_VERSION):
-            for statement in _statements(MIGRATIONS[version]):
+            step = MIGRATIONS[version]
+            if callable(step):
+                step(conn)
+                continue
+            for statement in _statements(step):
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")

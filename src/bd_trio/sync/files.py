@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from bd_trio.errors import BdError
 from bd_trio.store import meta
 from bd_trio.sync import jsonl
-from bd_trio.sync.records import build_records
+from bd_trio.sync.records import build_lines
 from bd_trio.sync.watch import HASH_KEY, STAT_KEY, file_changed, stat_token
 from bd_trio.workspace import write_atomic_chunks
 
@@ -27,8 +27,18 @@ if TYPE_CHECKING:
     from bd_trio.sync.summary import ImportOptions, ImportSummary
 
 
-def _remember(conn: sqlite3.Connection, path: Path, digest: str) -> None:
+# The digest of the file last seen whose lines all begin with their id, in id order: only
+# such a file can take the incremental export (a binary search over its lines). Go bd 1.x
+# writes its exports in priority order: imported, they are rewritten whole once, sorted.
+SORTED_KEY = "jsonl_sorted_hash"
+
+
+def _remember(
+    conn: sqlite3.Connection, path: Path, digest: str, sorted_by_id: bool | None = None
+) -> None:
     meta.set_metadata(conn, HASH_KEY, digest)
+    if sorted_by_id is not None:
+        meta.set_metadata(conn, SORTED_KEY, digest if sorted_by_id else "")
     token = stat_token(path)
     if token is not None:
         meta.set_metadata(conn, STAT_KEY, token)
@@ -59,12 +69,29 @@ def auto_import(
     renumbered = renumber_unpushed(conn, text, only, opts.actor)  # the file owns its ids
     if only is not None:
         text = "\n".join(
-            line for line in text.split("\n") if line.strip() and jsonl.line_id(line) in only
+            line for line in text.split("\n") if line.strip() and jsonl.line_key(line) in only
         )
-    summary = import_records(conn, jsonl.parse(text), dataclasses.replace(opts, file_wins=True))
+    records = jsonl.parse(text, path.name)
+    summary = import_records(conn, records, dataclasses.replace(opts, file_wins=True))
     summary.renumbered = renumbered
-    _remember(conn, path, digest)
+    _remember(conn, path, digest, sorted_by_id(data))
     return summary
+
+
+def sorted_by_id(data: bytes) -> bool:
+    """Does every line begin with its id, in id order (what the incremental export needs)?"""
+    previous = b""
+    start = 0
+    try:
+        while start < len(data):
+            key = _id_at(data, start)
+            if key < previous:
+                return False
+            previous = key
+            start = _next_line(data, start)
+    except _Unsorted:
+        return False
+    return True
 
 
 class FlushResult(NamedTuple):
@@ -108,7 +135,8 @@ def flush(conn: sqlite3.Connection, path: Path, *, force: bool = False) -> Flush
     if not dirty and not force and (exists or not has_issues):
         return FlushResult(False, 0)
     digest = None
-    if exists and not force and len(dirty) <= MERGE_LIMIT:
+    incremental = meta.get_metadata(conn, SORTED_KEY) == meta.get_metadata(conn, HASH_KEY)
+    if exists and not force and incremental and len(dirty) <= MERGE_LIMIT:
         try:
             digest = write_atomic_chunks(path, _merged(conn, path, dirty))
             rebuilt = len(dirty)
@@ -117,7 +145,7 @@ def flush(conn: sqlite3.Connection, path: Path, *, force: bool = False) -> Flush
     if digest is None:
         digest = write_atomic_chunks(path, _everything(conn))
         rebuilt = int(conn.execute("SELECT COUNT(*) FROM issues").fetchone()[0])
-    _remember(conn, path, digest)
+    _remember(conn, path, digest, sorted_by_id=True)  # as we write it
     conn.execute("DELETE FROM dirty_issues")
     return FlushResult(True, rebuilt)
 
@@ -128,11 +156,14 @@ def _everything(conn: sqlite3.Connection) -> Iterator[bytes]:
         for row in conn.execute("SELECT id FROM issues UNION SELECT id FROM tombstones ORDER BY 1")
     ]
     for start in range(0, len(ids), EXPORT_CHUNK):
-        records = build_records(conn, ids[start : start + EXPORT_CHUNK])
-        yield "".join(jsonl.dumps_record(r) + "\n" for r in records).encode("utf-8")
+        lines = build_lines(conn, ids[start : start + EXPORT_CHUNK])
+        yield "".join(line + "\n" for _, line in lines).encode("utf-8")
+    others = conn.execute("SELECT line FROM other_records ORDER BY key").fetchall()
+    if others:
+        yield "".join(row[0] + "\n" for row in others).encode("utf-8")
 
 
-_HEAD = b'{"id":"'
+_HEADS = tuple(head.encode("utf-8") for head in jsonl.LINE_HEADS)
 
 
 class _Unsorted(Exception):
@@ -140,13 +171,15 @@ class _Unsorted(Exception):
 
 
 def _id_at(data: bytes, start: int) -> bytes:
-    """The id of the line starting at `start` (we write the id first, never escaped)."""
-    if not data.startswith(_HEAD, start):
-        raise _Unsorted
-    end = data.find(b'"', start + len(_HEAD))
-    if end < 0:
-        raise _Unsorted
-    return data[start + len(_HEAD) : end]
+    """The id of the line starting at `start` (an issue's line begins with its id, or with
+    Go 1.x's `"_type":"issue"` and its id)."""
+    for head in _HEADS:
+        if data.startswith(head, start):
+            end = data.find(b'"', start + len(head))
+            if end < 0 or data.find(b"\\", start + len(head), end) >= 0:
+                raise _Unsorted
+            return data[start + len(head) : end]
+    raise _Unsorted
 
 
 def _next_line(data: bytes, start: int) -> int:
@@ -174,8 +207,7 @@ def _merged(conn: sqlite3.Connection, path: Path, dirty: list[str]) -> Iterator[
     the file's bytes); the unchanged stretches between them are copied as whole slices."""
     data = path.read_bytes()
     fresh = {
-        r["id"].encode("utf-8"): (jsonl.dumps_record(r) + "\n").encode("utf-8")
-        for r in build_records(conn, dirty)
+        key.encode("utf-8"): (line + "\n").encode("utf-8") for key, line in build_lines(conn, dirty)
     }
     if data and not data.endswith(b"\n"):
         data += b"\n"

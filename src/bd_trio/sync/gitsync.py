@@ -35,7 +35,7 @@ from typing import Any, Protocol
 from bd_trio.diskspace import disk_full
 from bd_trio.errors import BdError
 from bd_trio.model import clock
-from bd_trio.sync import git, gitsetup, jsonl
+from bd_trio.sync import git, gitsetup, jsonl, recordmap
 from bd_trio.sync.backoff import DEFAULT_TIMEOUT_S, Backoff
 from bd_trio.sync.failures import sync_failure
 from bd_trio.sync.recovery import SyncJournal
@@ -467,9 +467,7 @@ class SyncEngine:
 
     def _ids_and_lines(self, commit: str) -> dict[str, str]:
         return {
-            (jsonl.line_id(line) or line): line
-            for line in self._file_at(commit).split("\n")
-            if line.strip()
+            jsonl.line_key(line): line for line in self._file_at(commit).split("\n") if line.strip()
         }
 
     def _renumber_collisions(self, theirs: str) -> dict[str, str]:
@@ -479,7 +477,7 @@ class SyncEngine:
         for line in self._file_at(theirs).split("\n"):
             if line.strip():
                 value = json.loads(line)  # only the id and created_at matter here
-                if not value.get("tombstone"):
+                if recordmap.kind_of(value) == "issue" and isinstance(value.get("created_at"), str):
                     remote[str(value["id"])] = clock.normalize_ts(str(value["created_at"]))
         remote_all = set(self._ids_and_lines(theirs))
         local = self.db.local_ids()

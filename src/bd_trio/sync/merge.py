@@ -24,27 +24,36 @@ from collections.abc import Callable
 from typing import Any
 
 from bd_trio.errors import BdError
-from bd_trio.model.issue import UPDATABLE, Issue
+from bd_trio.model.issue import COLUMN_NAMES, Issue
 from bd_trio.store import claims, ids, tombstones
 from bd_trio.store import issues as rows
 from bd_trio.sync import jsonl
-from bd_trio.sync.records import build_records
+from bd_trio.sync.records import build_records, record_digest, remember_lines, remember_others
 from bd_trio.sync.summary import ImportOptions, ImportSummary
 
 
 def import_records(
     conn: sqlite3.Connection, records: list[jsonl.Incoming], opts: ImportOptions
 ) -> ImportSummary:
+    with rows.bulk_cache(conn, len(records)):
+        return _import_records(conn, records, opts)
+
+
+def _import_records(
+    conn: sqlite3.Connection, records: list[jsonl.Incoming], opts: ImportOptions
+) -> ImportSummary:
     summary = ImportSummary()
+    _remember_read_lines(conn, records)
     # Tombstones first: only a tombstone deletes, and a deletion wins over any edit of the
     # issue (an incoming issue whose id is tombstoned here stays deleted).
     for rec in records:
         if isinstance(rec, jsonl.IncomingTombstone) and _apply_tombstone(conn, rec, opts):
             summary.deleted += 1
+    deleted = {row[0] for row in conn.execute("SELECT id FROM tombstones")}
     incoming = [
         rec
         for rec in records
-        if isinstance(rec, jsonl.IncomingIssue) and not tombstones.exists(conn, rec.issue.id)
+        if isinstance(rec, jsonl.IncomingIssue) and rec.issue.id not in deleted
     ]
     existing = rows.get_issues(conn, [rec.issue.id for rec in incoming])
     unexported = (
@@ -93,8 +102,7 @@ def import_records(
             summary.unchanged += 1  # ours is newer: it wins and is exported as it is
 
     # Numbers of incoming ids must never be handed out to colliding issues.
-    for rec in to_create:
-        ids.note_explicit_id(conn, rec.issue.id)
+    ids.note_explicit_ids(conn, (rec.issue.id for rec in to_create))
     taken = {rec.issue.id for rec in incoming}
     for rec in colliding:
         new_id = _allocate(conn, opts, rec.issue, taken)
@@ -110,33 +118,65 @@ def import_records(
     known_targets = {rec.issue.id for rec in (*to_create, *to_update, *colliding)}
     progress = _Progress(opts.progress, len(incoming))
     progress.advance(len(incoming) - len(to_create) - len(colliding) - len(to_update))
-    for rec in (*to_create, *colliding):
-        rows.insert_issue(conn, rec.issue)
-        rows.add_event(
+    created = [*to_create, *colliding]
+    for start in range(0, len(created), _Progress.EVERY):  # in steps, for the progress bar
+        step = created[start : start + _Progress.EVERY]
+        rows.insert_issues(conn, [rec.issue for rec in step])
+        rows.add_events(
             conn,
-            rec.issue.id,
-            "created",
-            opts.actor,
-            opts.now,
-            new=rec.issue.title,
-            comment="imported",
+            (
+                (r.issue.id, "created", opts.actor, opts.now, r.issue.title, "imported")
+                for r in step
+            ),
         )
-        _add_comments(conn, rec, set())
-        summary.created += 1
-        progress.advance()
+        for rec in step:
+            if rec.comments:
+                _add_comments(conn, rec, set())
+        summary.created += len(step)
+        progress.advance(len(step))
     for rec in to_update:
         _update_issue(conn, rec, opts)
         summary.updated += 1
         progress.advance()
-    for rec in (*to_create, *colliding, *to_update):
+    for rec in created:
+        _replace_dependencies(conn, rec, known_targets, opts, summary, new=True)
+    for rec in to_update:
         _replace_dependencies(conn, rec, known_targets, opts, summary)
 
+    _link_arrived_targets(conn)
     summary.changed_ids = sorted(rec.issue.id for rec in (*to_create, *colliding, *to_update))
     rows.mark_dirty(conn, summary.changed_ids, opts.now)
     # An issue closed or reassigned on another clone is no longer claimed here.
     claims.reconcile(conn, summary.changed_ids, opts.actor, opts.now)
     progress.finish()
     return summary
+
+
+def _link_arrived_targets(conn: sqlite3.Connection) -> None:
+    """Dependencies kept without their target become real ones once it exists."""
+    arrived = "depends_on_id IN (SELECT id FROM issues)"
+    conn.execute(
+        "INSERT OR IGNORE INTO dependencies (issue_id, depends_on_id, type, created_at, "
+        f"created_by, extra) SELECT * FROM dangling_deps WHERE {arrived}"
+    )
+    conn.execute(f"DELETE FROM dangling_deps WHERE {arrived}")
+
+
+def _remember_read_lines(conn: sqlite3.Connection, records: list[jsonl.Incoming]) -> None:
+    """Each line as it was read, with the digest of its record, before anything renames it:
+    while the stored record stays the one the line was read as, the export writes the line
+    back byte for byte (records.build_lines). Records that are not issues are kept as lines."""
+    remember_lines(
+        conn,
+        (
+            (rec.key, rec.raw, record_digest(rec.to_record()))
+            for rec in records
+            if not isinstance(rec, jsonl.IncomingOther) and rec.raw is not None
+        ),
+    )
+    remember_others(
+        conn, ((rec.key, rec.raw) for rec in records if isinstance(rec, jsonl.IncomingOther))
+    )
 
 
 class _Progress:
@@ -220,9 +260,10 @@ def _rewrite(rec: jsonl.IncomingIssue, remap: dict[str, str]) -> None:
 
 def _update_issue(conn: sqlite3.Connection, rec: jsonl.IncomingIssue, opts: ImportOptions) -> None:
     issue = rec.issue
-    changes: dict[str, Any] = {name: getattr(issue, name) for name in UPDATABLE}
-    changes["updated_at"] = issue.updated_at
-    changes["closed_at"] = issue.closed_at
+    # every stored field but the identity: the incoming record is the issue now
+    changes: dict[str, Any] = {
+        name: issue.column_value(name) for name in COLUMN_NAMES if name not in ("id", "created_at")
+    }
     rows.update_columns(conn, issue.id, changes)
     conn.execute("DELETE FROM labels WHERE issue_id = ?", (issue.id,))
     for label in issue.labels:
@@ -250,8 +291,11 @@ def _replace_dependencies(
     known_targets: set[str],
     opts: ImportOptions,
     summary: ImportSummary,
+    new: bool = False,
 ) -> None:
-    conn.execute("DELETE FROM dependencies WHERE issue_id = ?", (rec.issue.id,))
+    if not new:  # a new issue has none yet
+        conn.execute("DELETE FROM dependencies WHERE issue_id = ?", (rec.issue.id,))
+        conn.execute("DELETE FROM dangling_deps WHERE issue_id = ?", (rec.issue.id,))
     seen: set[str] = set()
     for dep in rec.dependencies:
         if dep.depends_on_id in seen:
@@ -266,6 +310,8 @@ def _replace_dependencies(
             )
             if opts.strict:
                 raise BdError("not_found", f"{message}; nothing was imported (--strict)")
-            summary.warnings.append(message + ": dependency skipped")
+            # Kept (and written back) but not linked, until the target arrives.
+            summary.warnings.append(message + ": dependency kept, not linked")
+            conn.execute("INSERT INTO dangling_deps VALUES (?, ?, ?, ?, ?, ?)", tuple(dep))
             continue
         rows.insert_dep(conn, dep)

@@ -9,7 +9,9 @@ computes the same bytes. The rules, applied to each id:
 - An issue on both sides, field by field: a field changed on one side takes that side; changed
   on both sides to different values, the side with the newer `updated_at` wins, ties broken by
   comparing the values themselves, so the result does not depend on which side merges.
-  `updated_at` is the later of the two; `closed_at` follows the merged status.
+  `updated_at` is the later of the two; `closed_at` follows the merged status. Every key of
+  the record is such a field, the keys bd-trio does not model included (a key absent on a
+  side is a value too: removed there); `metadata` merges key by key the same way.
 - Labels, dependencies (by target) and comments merge as sets against the ancestor: an addition
   on either side is kept, a removal on one side is honoured.
 - The same id created independently on both sides (no common ancestor, different
@@ -17,7 +19,9 @@ computes the same bytes. The rules, applied to each id:
   renumbers unpushed issues before it merges, so this only happens on a plain `git pull`).
 
 merge(base, a, b) == merge(base, b, a), merge(base, base, x) == x, and merging is idempotent
-(tests/test_threeway.py checks these with hypothesis).
+(tests/test_threeway.py checks these with hypothesis). Lines that are not issues (`_type`
+records) are taken as they are; changed on both sides, the greater line (deterministic).
+A merged issue is written in Go bd's form, its timestamps with the ancestor's text for them.
 """
 
 from __future__ import annotations
@@ -25,14 +29,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bd_trio.model.issue import UPDATABLE
 from bd_trio.store.ids import split_numeric_id
-from bd_trio.sync import jsonl
+from bd_trio.sync import jsonl, recordmap
 
 Record = dict[str, Any]
 
-# The issue's scalar fields: what `update` may change, and who created it.
-SCALARS = (*UPDATABLE, "created_by")
+# Fields holding a JSON object, merged key by key (each key like a scalar field).
+OBJECTS = ("metadata",)
 
 
 def _key(value: Any) -> str:
@@ -41,11 +44,13 @@ def _key(value: Any) -> str:
 
 def _records(text: str) -> dict[str, Record]:
     """Canonical records by id (parsing validates every line)."""
-    return {str(r.to_record()["id"]): r.to_record() for r in jsonl.parse(text)}
+    return {
+        r.key: r.to_record() for r in jsonl.parse(text) if not isinstance(r, jsonl.IncomingOther)
+    }
 
 
 def _lines(text: str) -> dict[str, str]:
-    return {jsonl.line_id(line) or line: line for line in text.split("\n") if line.strip()}
+    return {jsonl.line_key(line): line for line in text.split("\n") if line.strip()}
 
 
 def merge_texts(base: str, ours: str, theirs: str) -> str:
@@ -63,6 +68,8 @@ def merge_texts(base: str, ours: str, theirs: str) -> str:
             out[issue_id] = other
         elif other == old:
             out[issue_id] = mine
+        elif issue_id.startswith(recordmap.OTHER_KEY_PREFIX):
+            out[issue_id] = max(mine, other)  # not an issue: no fields to merge by
         else:
             both_changed.append(issue_id)
     if both_changed:
@@ -72,7 +79,8 @@ def merge_texts(base: str, ours: str, theirs: str) -> str:
 
         merged = merge_records(parsed(b), parsed(o), parsed(t), frozenset(out))
         for issue_id, record in merged.items():
-            out[issue_id] = jsonl.dumps_record(record)
+            # Go bd's form; timestamps keep the text the common ancestor had for them
+            out[issue_id] = recordmap.render_line(record, b.get(issue_id))
     return "".join(out[i] + "\n" for i in sorted(out))
 
 
@@ -139,6 +147,13 @@ def _pick(b: Any, o: Any, t: Any, ours_newer: bool | None) -> Any:
     return o if ours_newer else t
 
 
+# Keys merged by rules of their own; every other key of an issue's record (the modelled
+# scalar fields and the keys kept verbatim alike) is merged as a scalar, key by key.
+_SPECIAL = frozenset(
+    {"id", "created_at", "updated_at", "labels", "dependencies", "comments", *OBJECTS}
+)
+
+
 def _merge_issue(b: Record, o: Record, t: Record) -> Record:
     if o == t:
         return o
@@ -146,9 +161,20 @@ def _merge_issue(b: Record, o: Record, t: Record) -> Record:
     if o["updated_at"] != t["updated_at"]:
         newer = o["updated_at"] > t["updated_at"]
     merged: Record = {"id": o["id"]}
-    for name in SCALARS:
-        value = _pick(b.get(name), o.get(name), t.get(name), newer)
-        if value is not None:
+    # Base keys in the base's order, then the added ones sorted: the same on every clone.
+    added = (o.keys() | t.keys()) - b.keys() - _SPECIAL
+    for name in [*(k for k in b if k not in _SPECIAL), *sorted(added)]:
+        value = _pick(
+            [b[name]] if name in b else [],
+            [o[name]] if name in o else [],
+            [t[name]] if name in t else [],
+            newer,
+        )
+        if value:
+            merged[name] = value[0]
+    for name in OBJECTS:
+        value = _merge_object(b.get(name) or {}, o.get(name) or {}, t.get(name) or {}, newer)
+        if value:
             merged[name] = value
     merged["created_at"] = min(o["created_at"], t["created_at"])
     merged["updated_at"] = max(o["updated_at"], t["updated_at"])
@@ -157,16 +183,40 @@ def _merge_issue(b: Record, o: Record, t: Record) -> Record:
             r["closed_at"] for r in (o, t) if r.get("status") == "closed" and r.get("closed_at")
         ]
         merged["closed_at"] = max(closed) if closed else merged["updated_at"]
-    merged["labels"] = sorted(_merge_set(b.get("labels", []), o["labels"], t["labels"], _key))
+    merged["labels"] = sorted(
+        _merge_set(b.get("labels", []), o.get("labels", []), t.get("labels", []), _key)
+    )
     merged["dependencies"] = _merge_keyed(
         b.get("dependencies", []),
-        o["dependencies"],
-        t["dependencies"],
+        o.get("dependencies", []),
+        t.get("dependencies", []),
         lambda d: d["depends_on_id"],
         newer,
     )
-    merged["comments"] = _merge_comments(b.get("comments", []), o["comments"], t["comments"])
+    merged["comments"] = _merge_comments(
+        b.get("comments", []), o.get("comments", []), t.get("comments", [])
+    )
     return _canonical(merged)
+
+
+def _merge_object(b: Record, o: Record, t: Record, newer: bool | None) -> Record:
+    """Key by key, each key like a scalar field (absent is a value: a key removed on one side
+    and left alone on the other goes). Key order does not depend on the side: the base's keys
+    in the base's order, then the added keys sorted."""
+    if _key(o) == _key(t):
+        return o
+    out: Record = {}
+    for key in [*b, *sorted((o.keys() | t.keys()) - b.keys())]:
+        # A one-element list holds a present value, an empty one an absent key.
+        value = _pick(
+            [b[key]] if key in b else [],
+            [o[key]] if key in o else [],
+            [t[key]] if key in t else [],
+            newer,
+        )
+        if value:
+            out[key] = value[0]
+    return out
 
 
 def _merge_comments(b: list[Record], o: list[Record], t: list[Record]) -> list[Record]:

@@ -19,7 +19,7 @@ import sqlite3
 from bd_trio.model import clock
 from bd_trio.store.ids import split_numeric_id
 from bd_trio.store.renumber import renumber
-from bd_trio.sync import jsonl
+from bd_trio.sync import jsonl, recordmap
 
 
 def renumber_unpushed(
@@ -37,8 +37,8 @@ def renumber_unpushed(
         if only is not None and line_id not in only:
             continue
         value = json.loads(line)
-        if not value.get("tombstone") and "created_at" in value:
-            theirs[line_id] = clock.normalize_ts(str(value["created_at"]))
+        if recordmap.kind_of(value) == "issue" and isinstance(value.get("created_at"), str):
+            theirs[line_id] = clock.normalize_ts(value["created_at"])
     if not theirs:
         return {}
     colliding: list[tuple[str, str]] = []

@@ -77,7 +77,7 @@ def doctor(
             results.extend(call(be, "doctor", args)["checks"])
         if check is None or check in FILE_CHECKS:
             workspace = _workspace()
-            exported = call(be, "export", {})
+            exported = call(be, "export_lines", {})
             daemon_mode = isinstance(be, DaemonBackend)
         else:
             workspace = None
@@ -113,16 +113,12 @@ def _check(name: str, ok: bool, detail: str, fixed: str | None = None) -> dict[s
     return {"name": name, "ok": ok, "detail": detail, "fixed": fixed}
 
 
-def _jsonl_check(
-    workspace: Any, exported: list[dict[str, Any]], daemon_mode: bool
-) -> dict[str, Any]:
-    from bd_trio.sync import jsonl
-
+def _jsonl_check(workspace: Any, exported: list[str], daemon_mode: bool) -> dict[str, Any]:
     try:
         on_disk = workspace.jsonl_path.read_bytes()
     except FileNotFoundError:
         return _check("jsonl", not exported, "issues.jsonl missing" if exported else "no issues")
-    if jsonl.encode(exported) == on_disk:
+    if "".join(line + "\n" for line in exported).encode("utf-8") == on_disk:
         return _check("jsonl", True, "issues.jsonl matches the database")
     when = "the daemon exports within seconds" if daemon_mode else "the next change exports it"
     return _check(

@@ -11,7 +11,6 @@ from bd_trio.cli.output import emit_json, err, fail
 from bd_trio.cli.progress import ProgressBar
 from bd_trio.cli.session import backend, call
 from bd_trio.errors import BdError
-from bd_trio.sync import jsonl
 from bd_trio.workspace import write_atomic
 
 
@@ -19,8 +18,8 @@ def export(output: Path | None = None, status: str | None = None) -> None:
     """Write issues as JSONL (one object per line, sorted by id)."""
     args = {} if status is None else {"status": status}
     with backend() as be:
-        records = call(be, "export", args)
-    data = jsonl.encode(records)
+        lines = call(be, "export_lines", args)
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -30,7 +29,7 @@ def export(output: Path | None = None, status: str | None = None) -> None:
         except OSError as exc:
             why = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
             fail(BdError("unavailable", f"cannot write {output}: {why}; nothing was written"))
-        err(f"Exported {len(records)} issues to {output}")
+        err(f"Exported {len(lines)} records to {output}")
 
 
 def import_(
@@ -46,7 +45,13 @@ def import_(
         fail(BdError("not_found", f"cannot read {input_path}: {exc.strerror}"))
     except UnicodeDecodeError as exc:
         fail(BdError("validation", f"input is not UTF-8 text: {exc}"))
-    args = {"jsonl": text, "dry_run": dry_run, "skip_existing": skip_existing, "strict": strict}
+    args = {
+        "jsonl": text,
+        "source": "stdin" if input_path is None else str(input_path),
+        "dry_run": dry_run,
+        "skip_existing": skip_existing,
+        "strict": strict,
+    }
     with backend() as be, ProgressBar("import") as bar:
         summary = call(be, "import", args, bar.listener)
     prefix = "Dry run: would import" if dry_run else "Import complete:"
