@@ -176,6 +176,13 @@ def bd(daemon: DaemonThread | None, backend_name: str, cli_parser: str) -> BdRun
 
 
 @pytest.fixture
+def bd1(daemon: DaemonThread | None, backend_name: str) -> BdRunner:
+    """`bd` in-process through the backend under test, the fast parser only (for tests about
+    data rather than command lines: the parsers are compared by the CLI suite)."""
+    return _in_process(backend_name)
+
+
+@pytest.fixture
 def settle(daemon: DaemonThread | None) -> Callable[[], None]:
     """Wait until issues.jsonl reflects every acknowledged write. Direct mode writes it before
     the command exits; the daemon exports after a debounce, so ask it to flush now."""

@@ -69,9 +69,13 @@ def generated_corpus() -> list[list[str]]:
         lines += [[*words, *args, "--bogus"], [*words, "-Z", *args], [*words, "--", *args]]
         for opt in command.opts:
             for flag in opt.flags:
-                if opt.kind == "flag":
+                if opt.kind in ("flag", "bool"):
                     lines += [[*words, flag, *args], [*words, *args, flag, flag]]
                     lines += [[*words, *args, f"{flag}=yes"]]
+                    if opt.kind == "bool":  # --no-tree; Go's --tree=false is go_bools' job
+                        off = "--no-" + flag[2:]
+                        lines += [[*words, off, *args], [*words, *args, flag, off]]
+                        lines += [[*words, *args, off, flag], [*words, *args, f"{off}=x"]]
                     continue
                 value = good[opt.kind]
                 lines += [[*words, *args, flag, value], [*words, flag, value, *args]]

@@ -216,6 +216,9 @@ VALID_ARGS: dict[str, dict[str, object]] = {
     "repair_deps": {"fix": False},
     "doctor": {"check": "validate"},
     "search": {"query": "x"},
+    "epic_status": {"eligible_only": True},
+    "epic_close_eligible": {},
+    "parent_links": {"ids": ["bd-1"]},
 }
 
 

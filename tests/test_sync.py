@@ -224,7 +224,11 @@ def test_conflict_markers_are_resolved_by_sync_and_refused_by_others(remote: Pat
         text=True,
     )
     assert merge.returncode != 0  # git left conflict markers
-    refused = run_bd_process(b.path, "list", "--no-daemon", env=env())
+    # Reads answer from the database with a warning; writes refuse; both say to run bd sync.
+    listed = run_bd_process(b.path, "list", "--no-daemon", env=env())
+    assert listed.exit_code == 0 and "bd: warning: " in listed.stderr
+    assert "conflict marker" in listed.stderr and "bd sync" in listed.stderr
+    refused = run_bd_process(b.path, "create", "x", "--no-daemon", env=env())
     assert refused.exit_code == 1 and "bd sync" in refused.stderr
     summary = b.sync().json()
     assert summary["resolved_conflict"]

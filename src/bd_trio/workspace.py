@@ -89,10 +89,10 @@ class Workspace(NamedTuple):
         except FileNotFoundError:
             # A database created by hand or by an older tool: fall back to the directory name.
             return Config(prefix=default_prefix(self.root))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # it comes with git pull too
             raise BdError(
                 "validation", f"cannot read {self.config_path}: {exc}; fix or delete the file"
-            ) from exc
+            ) from None
         if not isinstance(raw, dict):
             raise BdError("validation", f"{self.config_path} must hold a JSON object")
         from bd_trio.model import validate

@@ -26,6 +26,8 @@ def open_backend(
     no_daemon: bool = False,
     auto_import: bool = True,
     auto_flush: bool = True,
+    busy_timeout_s: float | None = None,
+    read_only: bool = False,
 ) -> Backend:
     """The daemon's backend if one answers for the workspace `db` (--db) names or the current
     directory is in, else direct mode (BD_REQUIRE_DAEMON: an error instead)."""
@@ -40,6 +42,8 @@ def open_backend(
             actor=actor,
             auto_import=auto_import,
             auto_flush=auto_flush,
+            busy_timeout_s=busy_timeout_s,
+            read_only=read_only,
         )
 
     if not no_daemon and not _env_flag("BD_NO_DAEMON"):

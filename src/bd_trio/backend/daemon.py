@@ -68,6 +68,7 @@ class DaemonBackend:
 
     def close(self) -> None:
         self.client.close()
+        self.notices.extend(self.client.core.warnings)  # e.g. a refused issues.jsonl
         if self._direct is not None:
             self._direct.close()
             self.notices.extend(self._direct.notices)

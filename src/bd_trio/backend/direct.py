@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from bd_trio.ops import OpContext, get_op
 from bd_trio.ops.rows import materialized
 from bd_trio.store import Store, claims
+from bd_trio.store.connection import DEFAULT_BUSY_TIMEOUT_S
 from bd_trio.sync import watch
 from bd_trio.workspace import Config, Workspace
 
 if TYPE_CHECKING:
+    from bd_trio.sync.refusal import Refusal
     from bd_trio.sync.summary import ImportSummary
 
 
@@ -42,14 +44,23 @@ class DirectBackend:
         auto_flush: bool = True,
         synchronous: str = "FULL",
         config: Config | None = None,
+        busy_timeout_s: float | None = None,
+        read_only: bool = False,
     ) -> None:
         self.workspace = workspace
         self.actor = actor
         self.auto_import = auto_import
         self.auto_flush = auto_flush
         self.config = config or workspace.load_config()
-        self.store = Store(workspace.db_path, synchronous=synchronous)
+        self.store = Store(
+            workspace.db_path,
+            synchronous=synchronous,
+            busy_timeout_s=DEFAULT_BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s,
+        )
+        # --readonly: not even the housekeeping writes (claim expiry, JSONL import/export).
+        self.read_only = read_only
         self.notices: list[str] = []
+        self._refusal: Refusal | None = None  # issues.jsonl could not be imported
         self._wrote = False
         self._import_checked = not auto_import
         from bd_trio.sync.gitsetup import ensure_merge_driver
@@ -72,13 +83,21 @@ class DirectBackend:
         if not watch.file_changed(self.store.conn, path):
             return
         # Imported here: importing is needed after a pull, not on every command.
-        from bd_trio.sync import files
+        from bd_trio.sync import files, refusal
+        from bd_trio.sync.refusal import Refusal
         from bd_trio.sync.summary import ImportOptions
 
+        with self.store.read() as conn:  # the same refused file: no write lock for a read
+            self._refusal = refusal.current(conn, path)
+        if self._refusal is not None:
+            return
         ctx = self._context()
         opts = ImportOptions(actor=ctx.actor, prefix=ctx.prefix, id_mode=ctx.id_mode, now=ctx.now)
         with self.store.transaction() as conn:
-            summary = files.auto_import(conn, path, opts)
+            summary = files.import_changed(conn, path, opts)
+        if isinstance(summary, Refusal):  # reads go on from the database; writes refuse
+            self._refusal = summary
+            return
         if summary is not None and (summary.created or summary.updated or summary.collisions):
             self._wrote = True
             self.notices.extend(describe_import(summary, "auto-import"))
@@ -94,9 +113,15 @@ class DirectBackend:
         spec = get_op(op)
         parsed = spec.parse_args(args)  # a bad request never touches the database
         self._import_if_changed()
+        if self._refusal is not None:
+            if spec.writes:
+                raise self._refusal.error
+            if self._refusal.warning not in self.notices:
+                self.notices.append(self._refusal.warning)
         ctx = self._context()
         ctx.progress = on_progress
-        self._expire_claims(ctx.now)
+        if not self.read_only:
+            self._expire_claims(ctx.now)
         if spec.writes:
             with self.store.transaction() as conn:
                 result = spec.run(conn, parsed, ctx)
@@ -136,7 +161,11 @@ class DirectBackend:
 
     def close(self) -> None:
         try:
-            if self._wrote and self.auto_flush:
+            # Not over a file bd refused: the changes (expired claims) are exported once the file
+            # is fixed and imported.
+            if self._wrote and self.auto_flush and self._refusal is None:
                 self.flush()
+            if self._wrote:
+                self.store.checkpoint()
         finally:
             self.store.close()

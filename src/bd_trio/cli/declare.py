@@ -14,7 +14,16 @@ from typing import Any
 #   str    one text value              int    one integer         float  one number
 #   flag   no value (True when given)  list   repeatable text     path   a file path
 #   lease  a lease length (90s, 15m, 4h, 0): checked while parsing, a usage error if bad
-KINDS = ("str", "int", "float", "flag", "list", "path", "lease")
+#   bool   on or off, None when not given: --tree, --no-tree, and Go bd's --tree=false
+#          (`go_bools` rewrites that spelling before either parser sees the line)
+KINDS = ("str", "int", "float", "flag", "list", "path", "lease", "bool")
+TRUE_WORDS = ("1", "t", "true")  # Go's strconv.ParseBool, any case
+FALSE_WORDS = ("0", "f", "false")
+
+
+def negative(flag: str) -> str:
+    """The off spelling of a bool option: --tree -> --no-tree."""
+    return "--no-" + flag[2:]
 
 
 class Opt:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from bd_trio.cli.declare import Command, Group, Opt
+from bd_trio.cli.declare import FALSE_WORDS, TRUE_WORDS, Command, Group, Opt, negative
 from bd_trio.cli.table import find
 
 HELP_FLAGS = ("--help", "-h")
@@ -48,6 +48,36 @@ def resolve(handler: str) -> Any:
     return getattr(importlib.import_module(f"bd_trio.cli.commands.{module}"), function)
 
 
+def go_bools(argv: list[str]) -> list[str]:
+    """Go bd's spelling of a bool option's value (`--tree=false`, as beads-ui sends it) as
+    click spells it (`--no-tree`, `--tree`), so both parsers read the same line. Only the
+    command's own bool options, only before `--`; any other word is left for the parsers to
+    refuse."""
+    command = _command_of(argv)
+    if command is None:
+        return argv
+    bools = {opt.flags[0] for opt in command.opts if opt.kind == "bool"}
+    if not bools:
+        return argv
+    out: list[str] = []
+    for index, token in enumerate(argv):
+        if token == "--":
+            out.extend(argv[index:])
+            break
+        name, equals, value = token.partition("=")
+        if equals and name in bools and value.lower() in TRUE_WORDS + FALSE_WORDS:
+            token = name if value.lower() in TRUE_WORDS else negative(name)
+        out.append(token)
+    return out
+
+
+def _command_of(argv: list[str]) -> Command | None:
+    entry = find(argv[0]) if argv else None
+    if isinstance(entry, Group):
+        return next((c for c in entry.commands if len(argv) > 1 and c.name == argv[1]), None)
+    return entry
+
+
 def parse(rest: list[str]) -> Call | Usage | None:
     """Parse argv (global flags already removed)."""
     if not rest:
@@ -67,9 +97,12 @@ def parse(rest: list[str]) -> Call | Usage | None:
 def parse_command(command: Command, tokens: list[str]) -> Call | Usage | None:
     longs: dict[str, Opt] = {}
     shorts: dict[str, Opt] = {}
+    negatives: dict[str, Opt] = {}
     for opt in command.opts:
         for flag in opt.flags:
             (shorts if len(flag) == 2 and flag[1] != "-" else longs)[flag] = opt
+        if opt.kind == "bool":
+            negatives[negative(opt.flags[0])] = opt
     given: dict[str, Any] = {}
     order: list[Opt] = []  # options in the order they were given (for conversion errors)
     positionals: list[str] = []
@@ -93,9 +126,14 @@ def parse_command(command: Command, tokens: list[str]) -> Call | Usage | None:
         name, equals, explicit = arg.partition("=")
         if name in HELP_FLAGS:
             return None
+        if name in negatives:
+            if equals:
+                return Usage(f"Option '{name}' does not take a value.")
+            record(negatives[name], False)
+            continue
         if name in longs:
             opt = longs[name]
-            if opt.kind == "flag":
+            if opt.kind in ("flag", "bool"):
                 if equals:
                     return Usage(f"Option '{name}' does not take a value.")
                 record(opt, True)

@@ -7,7 +7,7 @@ import os
 import sys
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import fail
+from bd_trio.cli.output import err, fail
 from bd_trio.errors import BdError
 
 # BD_CLI_PARSER=typer sends every line through typer (tests run the CLI suite both ways).
@@ -19,9 +19,11 @@ def prepare(argv: list[str]) -> list[str]:
     try:
         g.current, rest = g.extract(argv)
     except g.GlobalFlagError as exc:
-        sys.stderr.write(f"Error: {exc}\n")
+        err(f"Error: {exc}")
         raise SystemExit(2) from exc
-    return rest
+    from bd_trio.cli.fastparse import go_bools
+
+    return go_bools(rest)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,8 +36,8 @@ def main(argv: list[str] | None = None) -> None:
             if isinstance(parsed, Call):
                 parsed.invoke()
                 return
-        from bd_trio.cli.typerapp import build_app
+        from bd_trio.cli.typerapp import run_app
 
-        build_app()(args=rest, prog_name="bd")
+        run_app(rest)
     except BdError as exc:  # any command: a bd error is "Error: <message>", exit 1
         fail(exc)

@@ -14,6 +14,7 @@ import time
 from types import TracebackType
 
 from bd_trio.cli import globals as g
+from bd_trio.terminal import inert
 
 SHOW_AFTER_S = 0.5
 WIDTH = 30
@@ -22,7 +23,7 @@ WIDTH = 30
 class ProgressBar:
     def __init__(self, label: str) -> None:
         self.label = label
-        self.enabled = sys.stderr.isatty() and not g.current.json
+        self.enabled = sys.stderr.isatty() and not (g.current.json or g.current.quiet)
         self.started = time.monotonic()
         self.shown = False
 
@@ -40,7 +41,7 @@ class ProgressBar:
         filled = WIDTH * min(done, total) // total
         bar = "#" * filled + "-" * (WIDTH - filled)
         percent = 100 * min(done, total) // total
-        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total} {percent:3d}%")
+        sys.stderr.write(f"\r{inert(self.label)} [{bar}] {done}/{total} {percent:3d}%")
         sys.stderr.flush()
 
     def __enter__(self) -> ProgressBar:

@@ -31,6 +31,55 @@ def issue_block(issue: dict[str, Any]) -> list[str]:
     return lines
 
 
+def epic_progress(entry: dict[str, Any]) -> list[str]:
+    """`epic status`: the epic, then `Progress: 2/3 children closed (66%)`."""
+    epic, total, closed = entry["epic"], entry["total_children"], entry["closed_children"]
+    percent = closed * 100 // total if total else 0
+    mark = "✓" if entry["eligible_for_close"] else "○"
+    lines = [
+        f"{mark} {style(epic['id'], '1')} {epic['title']}",
+        f"   Progress: {closed}/{total} children closed ({percent}%)",
+    ]
+    if entry["eligible_for_close"]:
+        lines.append("   Eligible for closure")
+    return lines
+
+
+def id_list(ids: list[str]) -> list[str]:
+    return [f"  - {issue_id}" for issue_id in ids]
+
+
+def tree(issues: list[dict[str, Any]], parents: dict[str, str]) -> list[str]:
+    """`list --tree`: each issue under its parent (parent-child), in list order per level;
+    an issue whose parent is not in the list is a root."""
+    listed = {issue["id"] for issue in issues}
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for issue in issues:
+        parent = parents.get(issue["id"])
+        children.setdefault(parent if parent in listed else None, []).append(issue)
+    lines: list[str] = []
+    seen: set[str] = set()
+
+    def walk(parent: str | None, prefix: str) -> None:
+        kids = [kid for kid in children.get(parent, []) if kid["id"] not in seen]
+        for index, issue in enumerate(kids):
+            seen.add(issue["id"])
+            last = index == len(kids) - 1
+            branch = "" if parent is None else ("└── " if last else "├── ")
+            lines.append(
+                f"{prefix}{branch}{style(issue['id'], '1')} {priority_tag(issue['priority'])} "
+                f"[{issue['issue_type']}] {status_text(issue['status'])} {issue['title']}"
+            )
+            walk(issue["id"], prefix if parent is None else prefix + ("    " if last else "│   "))
+
+    walk(None, "")
+    for issue in issues:  # a parent-child cycle (imports can bring one): still listed
+        if issue["id"] not in seen:
+            seen.add(issue["id"])
+            lines.append(f"{issue['id']} {issue['title']}")
+    return lines
+
+
 def claim_text(claim: dict[str, Any] | None) -> str:
     """`w1, token 5, until 2026-11-29T12:04:05Z` (or `no expiry`)."""
     if not claim:

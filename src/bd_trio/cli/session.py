@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from bd_trio.backend import open_backend
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, err, fail, out, report_error
+from bd_trio.cli.output import emit_json, fail, note, out, report_error
 from bd_trio.errors import BdError
 
 if TYPE_CHECKING:
@@ -22,12 +22,22 @@ def backend() -> Iterator[Backend]:
         be = open_backend(
             db=opts.db,
             actor=opts.resolved_actor(),
-            no_daemon=opts.no_daemon,
-            auto_import=not opts.no_auto_import,
-            auto_flush=not opts.no_auto_flush,
+            no_daemon=opts.direct_only(),
+            auto_import=opts.auto_import(),
+            auto_flush=opts.auto_flush(),
+            busy_timeout_s=opts.lock_timeout_s(),
+            read_only=opts.readonly,
         )
     except BdError as exc:
         fail(exc)
+    if opts.verbose:
+        from bd_trio.cli.verbose import VerboseBackend  # -v only
+
+        be = VerboseBackend(be)
+    if opts.readonly:
+        from bd_trio.backend.readonly import ReadOnlyBackend  # --readonly only
+
+        be = ReadOnlyBackend(be)
     failed: BdError | None = None
     try:
         yield be
@@ -37,7 +47,7 @@ def backend() -> Iterator[Backend]:
         except BdError as exc:
             failed = exc
         for notice in be.notices:
-            err(notice)
+            note(notice)
     if failed is not None:
         fail(failed)
 

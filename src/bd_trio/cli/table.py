@@ -37,6 +37,11 @@ IF_CLAIMED = Opt(
 )
 PARENT = Opt("parent", ("--parent",), help="Only descendants of this issue (parent-child)")
 IDS = Arg("ids", "ID...", many=True)
+AUTHOR = Opt(
+    "author",
+    ("--author", "-a"),
+    help="Who wrote the comment (default: the actor); beads-ui sends git's user.name",
+)
 ISSUE_JSON = "the Issue object"
 ISSUES_JSON = "array of Issue"
 
@@ -47,6 +52,8 @@ COMMANDS: tuple[Command | Group, ...] = (
         "Create .beads/ here (or take over an existing one from a clone).",
         opts=(
             Opt("prefix", ("--prefix", "-p"), help="Id prefix (default: the directory's name)"),
+            # -q alone is the global --quiet (the same meaning); declared here too so that
+            # grouped short flags (-qp proj) keep working.
             Opt("quiet", ("--quiet", "-q"), "flag", False, help="Print nothing"),
             Opt("id_mode", ("--id-mode",), help="sequential (default) or hash"),
         ),
@@ -155,8 +162,17 @@ COMMANDS: tuple[Command | Group, ...] = (
             Opt("limit", ("--limit", "-n"), "int", 0, help="At most N (0 = all)"),
             Opt("no_assignee", ("--no-assignee",), "flag", False, help="Only unassigned issues"),
             PARENT,
+            Opt(
+                "tree",
+                ("--tree",),
+                "bool",
+                help="Human output as a parent-child tree (as --pretty); --no-tree or "
+                "--tree=false: the flat list (the default, as bd 0.12). JSON is the same array",
+            ),
+            Opt("pretty", ("--pretty",), "flag", False, help="The tree (as --tree)"),
+            Opt("flat", ("--flat",), "flag", False, help="The flat list (the default)"),
         ),
-        json=f"{ISSUES_JSON} with labels ([] when empty)",
+        json=f"{ISSUES_JSON} with labels ([] when empty), whatever the tree flags",
     ),
     Command(
         "ready",
@@ -261,6 +277,46 @@ COMMANDS: tuple[Command | Group, ...] = (
         ),
     ),
     Group(
+        "epic",
+        "Epics: progress of their children, closing the finished ones.",
+        (
+            Command(
+                "status",
+                "epics.status",
+                "Open epics with their children closed of total (parent-child), highest "
+                "priority first.",
+                opts=(
+                    Opt(
+                        "eligible_only",
+                        ("--eligible-only",),
+                        "flag",
+                        False,
+                        help="Only epics whose children are all closed",
+                    ),
+                ),
+                json='array of {"epic": Issue, "total_children", "closed_children", '
+                '"eligible_for_close"}',
+            ),
+            Command(
+                "close-eligible",
+                "epics.close_eligible",
+                "Close the open epics that have children, all of them closed (reason: All "
+                "children completed).",
+                opts=(
+                    Opt(
+                        "dry_run",
+                        ("--dry-run",),
+                        "flag",
+                        False,
+                        help="Show what would be closed; change nothing",
+                    ),
+                ),
+                json='{"closed": [ids], "count"}; with --dry-run, the epic status array of '
+                "the eligible ones",
+            ),
+        ),
+    ),
+    Group(
         "label",
         "Manage labels.",
         (
@@ -298,7 +354,10 @@ COMMANDS: tuple[Command | Group, ...] = (
         "comments.comments",
         "List the comments of an issue, or add one (`comments add ID TEXT`).",
         args=(Arg("args", "ID | add ID [TEXT]", many=True),),
-        opts=(Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),),
+        opts=(
+            Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),
+            AUTHOR,
+        ),
         json='array of Comment {"id", "issue_id", "author", "text", "created_at"}; with add, '
         "the new Comment",
     ),
@@ -307,7 +366,10 @@ COMMANDS: tuple[Command | Group, ...] = (
         "comments.comment",
         "Add a comment to an issue (newer spelling of `comments add`).",
         args=(Arg("issue_id", "ID"), Arg("text", "TEXT...", many=True, required=False)),
-        opts=(Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),),
+        opts=(
+            Opt("file", ("--file", "-f"), "path", help="Read the comment text from a file"),
+            AUTHOR,
+        ),
         json="the new Comment",
     ),
     Command(

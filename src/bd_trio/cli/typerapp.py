@@ -16,8 +16,9 @@ from typing import Any
 import typer
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.declare import Arg, Command, Group, Opt
+from bd_trio.cli.declare import Arg, Command, Group, Opt, negative
 from bd_trio.cli.fastparse import resolve
+from bd_trio.cli.output import err
 from bd_trio.cli.table import COMMANDS
 from bd_trio.model.durations import parse_duration
 
@@ -40,6 +41,28 @@ def build_app(invoke: Invoke = _call_handler) -> typer.Typer:
         else:
             app.command(entry.name, help=entry.help)(_function(entry, invoke))
     return app
+
+
+def run_app(args: list[str]) -> None:
+    """Run the app on `args`. Its usage errors (which quote the command line) are printed
+    through cli/output, inert like every other message; the exit codes are click's."""
+    import io
+
+    # typer vendors click: its exceptions live there (typer.Abort is the vendored one).
+    from typer._click.exceptions import ClickException
+
+    try:
+        code = build_app()(args=args, prog_name="bd", standalone_mode=False)
+    except ClickException as exc:
+        shown = io.StringIO()
+        exc.show(file=shown)
+        err(shown.getvalue().rstrip("\n"))
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        err("Aborted!")
+        raise SystemExit(1) from None
+    if isinstance(code, int) and code:
+        raise SystemExit(code)
 
 
 def _check_lease(value: str | None) -> str | None:
@@ -67,6 +90,7 @@ _OPTION_TYPES: dict[str, Any] = {
     "list": list[str],
     "path": Path,
     "lease": str,
+    "bool": bool,
 }
 
 
@@ -74,9 +98,12 @@ def _option(opt: Opt) -> inspect.Parameter:
     annotation = _OPTION_TYPES[opt.kind]
     if opt.default is None:
         annotation = annotation | None
+    flags = opt.flags
+    if opt.kind == "bool":  # --tree/--no-tree (go_bools rewrote --tree=false before)
+        flags = (f"{opt.flags[0]}/{negative(opt.flags[0])}", *opt.flags[1:])
     info = typer.Option(
         opt.default,
-        *opt.flags,
+        *flags,
         help=opt.help or None,
         metavar=opt.metavar or _METAVARS.get(opt.kind),
         callback=_check_lease if opt.kind == "lease" else None,
@@ -131,14 +158,14 @@ def _global_flags() -> Callable[..., None]:
             param,
             inspect.Parameter.KEYWORD_ONLY,
             default=typer.Option(
-                None if flag in g.VALUED else False,
-                flag,
-                help=g.HELP[flag],
-                metavar="TEXT" if flag in g.VALUED else None,
+                None if flags[0] in g.VALUED else False,
+                *flags,
+                help=g.HELP[flags[0]],
+                metavar=g.METAVARS.get(flags[0]),
             ),
-            annotation=str | None if flag in g.VALUED else bool,
+            annotation=str | None if flags[0] in g.VALUED else bool,
         )
-        for flag, param in {**g.FLAGS, **g.VALUED}.items()
+        for param, flags in g.spellings().items()
     ]
 
     def flags(**_: Any) -> None:

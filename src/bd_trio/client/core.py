@@ -57,6 +57,9 @@ class ClientCore:
         self._ids = itertools.count(1)
         self._decoder = FrameDecoder(MAX_RESPONSE_FRAME)
         self._pending: int | None = None
+        # Warnings that came with answers (a refused issues.jsonl: the data is the database's
+        # last good state); the reader takes them.
+        self.warnings: list[str] = []
 
     def set_timeout(self, seconds: float) -> None:
         """Deadline of each later request: past it the daemon answers `timeout` and the
@@ -115,4 +118,7 @@ class ClientCore:
         expected, self._pending = self._pending, None
         if expected is None:
             raise BrokenStream(BdError("internal", "an answer arrived with no request in flight"))
+        warning = event.value.get("warning") if isinstance(event.value, dict) else None
+        if isinstance(warning, str) and warning not in self.warnings:
+            self.warnings.append(warning)
         return parse_response(event.value, expected)

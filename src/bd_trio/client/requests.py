@@ -310,6 +310,19 @@ def note(issue_id: str, text: str) -> Request[t.Issue]:
     return Request("note_add", {"id": issue_id, "text": text})
 
 
+# --- epics -------------------------------------------------------------------------------------
+
+
+def epic_status(*, eligible_only: bool | None = None) -> Request[list[t.EpicStatus]]:
+    """Open epics with their parent-child children closed of total."""
+    return Request("epic_status", _args(eligible_only=eligible_only))
+
+
+def epic_close_eligible() -> Request[t.EpicsClosed]:
+    """Close the open epics whose children (at least one) are all closed."""
+    return Request("epic_close_eligible", {})
+
+
 # --- transfer and batches ----------------------------------------------------------------------
 
 
@@ -366,5 +379,6 @@ BUILDERS = (
     claim, heartbeat, unclaim,
     dep_add, dep_remove, dep_tree, dep_cycles,
     label_add, label_remove, label_list, label_list_all, comments, comment_add, note,
+    epic_status, epic_close_eligible,
     export, export_lines, import_jsonl, batch,
 )  # fmt: skip

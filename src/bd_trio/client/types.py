@@ -108,6 +108,18 @@ class DepResult(TypedDict):
     type: NotRequired[str]
 
 
+class EpicStatus(TypedDict):
+    epic: Issue
+    total_children: int
+    closed_children: int
+    eligible_for_close: bool
+
+
+class EpicsClosed(TypedDict):
+    closed: list[str]
+    count: int
+
+
 class LabelResult(TypedDict):
     issue_id: str
     label: str

@@ -44,6 +44,7 @@ class Connection:
     stream: trio.SocketStream
     execute: Execute
     stopping: Callable[[], bool]
+    warning: Callable[[], str | None] = lambda: None  # sent with each successful answer
 
     def stop_reading(self) -> None:
         """Shutdown: no more requests are read from this connection. A handler waiting for its
@@ -122,11 +123,12 @@ class Connection:
                 data = await self.execute(
                     request.op, request.args, request.actor, request.timeout_ms, CBOR
                 )
+            warning = self.warning()
             if isinstance(data, Encoded):
-                return cbor_ok_frame(request.id, data)
+                return cbor_ok_frame(request.id, data, warning)
         except BdError as exc:
             return error_response(request.id, exc)
-        return ok_response(request.id, data)
+        return ok_response(request.id, data, warning)
 
     async def _execute_with_progress(self, request: Request) -> Any:
         """Run the request while a second task sends its progress frames; all of them are

@@ -16,6 +16,7 @@ from bd_trio.daemon import logs
 from bd_trio.daemon.counters import Counters
 from bd_trio.daemon.options import DaemonOptions
 from bd_trio.daemon.writer import Writer
+from bd_trio.store.connection import checkpoint_file
 from bd_trio.sync import git
 
 EXPORT_TIMEOUT_S = 300.0
@@ -79,6 +80,9 @@ async def run_exporter(
             await trio.sleep(RETRY_AFTER_ERROR_S)
             schedule.note_write()  # try again
             continue
+        # After every export, written or not: the writes went to the WAL, and tools that
+        # watch the database file (beads-ui) see them once they reach it.
+        await trio.to_thread.run_sync(checkpoint_file, writer.workspace.db_path)
         if not result.written:
             continue
         counters.exported()

@@ -6,6 +6,8 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from bd_trio.terminal import inert
+
 LOGGER_NAME = "bd_trio.daemon"
 
 
@@ -21,7 +23,7 @@ def setup(
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
         handler.close()
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    formatter = _InertFormatter("%(asctime)s %(levelname)s %(message)s")
     file_handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
     )
@@ -33,6 +35,14 @@ def setup(
         logger.addHandler(stream)
     logger.propagate = False
     return logger
+
+
+class _InertFormatter(logging.Formatter):
+    """Log lines quote data (ids, file errors); read on a terminal (`--foreground`, `tail`),
+    their control characters are shown as escapes."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return inert(super().format(record))
 
 
 def get() -> logging.Logger:

@@ -25,7 +25,7 @@ from bd_trio.errors import BdError
 from bd_trio.model import clock
 from bd_trio.protocol.encoded import Encoded, encode
 from bd_trio.store import Store
-from bd_trio.sync import watch
+from bd_trio.sync import refusal, watch
 from bd_trio.workspace import Workspace
 
 DEFAULT_READERS = 2  # concurrent reads: more would only fight over the GIL and two cores
@@ -69,7 +69,10 @@ class ReadPool:
         try:
             config = self.configs.current()
             with store.read() as conn:
-                if watch.file_changed(conn, self.workspace.jsonl_path):
+                path = self.workspace.jsonl_path
+                # A file the writer refused is not imported again: the read answers from the
+                # database as it is (the response carries the refusal's warning).
+                if watch.file_changed(conn, path) and refusal.current(conn, path) is None:
                     raise JsonlChanged
                 encoded = encode(run(conn, Group(config, clock.now())), encoding)
             if len(encoded.payload) >= LARGE_RESPONSE:

@@ -101,9 +101,17 @@ class Server:
             flush_debounce_s=self.options.flush_debounce_s,
             dirty=self.exports.pending,
         )
+        refused = writer.refusal
+        # issues.jsonl could not be imported: reads answer from the database, writes refuse.
+        health["jsonl_error"] = None if refused is None else refused.error.to_dict()
         health["auto_sync_s"] = self.options.auto_sync_s
         health["sync"] = self.sync_status.to_dict()
         return health
+
+    def warning(self) -> str | None:
+        """What every answer should tell its reader now (a refused issues.jsonl), or None."""
+        refused = self._writer.refusal if self._writer is not None else None
+        return None if refused is None else refused.warning
 
     # --- dispatch -------------------------------------------------------------------------
 
@@ -289,7 +297,7 @@ class Server:
             logs.get().warning("refused a connection from another user")
             await stream.aclose()
             return
-        connection = Connection(stream, self.execute, lambda: self.stopping)
+        connection = Connection(stream, self.execute, lambda: self.stopping, self.warning)
         self._connections.add(connection)
         self.counters.connection_opened()
         try:

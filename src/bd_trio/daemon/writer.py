@@ -44,6 +44,7 @@ from bd_trio.model import clock
 from bd_trio.store import Store
 from bd_trio.store.connection import savepoint
 from bd_trio.sync import files, watch
+from bd_trio.sync.refusal import Refusal
 from bd_trio.workspace import Config, Workspace
 
 
@@ -77,6 +78,9 @@ class Writer:
         self._states = JobStates()
         self._closing = trio.Event()
         self.finished = trio.Event()
+        # issues.jsonl as last seen could not be imported (sync/refusal.py): reads go on,
+        # writes are refused with its error. Set by the database thread, read on the loop.
+        self.refusal: Refusal | None = None
 
     # --- handler side (event loop) --------------------------------------------------------
 
@@ -214,8 +218,12 @@ class Writer:
                 for job in jobs:
                     job.result, job.error = None, exc
                 return False
+            refused = self.refusal
             for job in jobs:
                 job.result, job.error = None, None
+                if refused is not None and job.writes:  # nothing may diverge from the file
+                    job.error = refused.error
+                    continue
                 if job.chunked is not None:  # the same chunk again when the group is redone
                     if isolated:
                         job.chunked.restore(job.mark)
@@ -235,13 +243,20 @@ class Writer:
         the database. Database thread (or start-up, before it runs)."""
         path = self.workspace.jsonl_path
         if not watch.file_changed(conn, path):
+            self.refusal = None
             return False
         from bd_trio.sync.summary import ImportOptions
 
         opts = ImportOptions(
             actor="daemon", prefix=config.prefix, id_mode=config.id_mode, now=clock.now()
         )
-        summary = files.auto_import(conn, path, opts)
+        summary = files.import_changed(conn, path, opts)
+        if isinstance(summary, Refusal):
+            if self.refusal is None or self.refusal.token != summary.token:
+                logs.get().warning("issues.jsonl refused: %s", summary.error.message)
+            self.refusal = summary
+            return False
+        self.refusal = None
         if summary is None:
             return False
         logs.get().info(

@@ -44,7 +44,15 @@ _RFC3339 = re.compile(
 
 
 def normalize_ts(text: str) -> str:
-    """Canonical form of an RFC 3339 timestamp, so imported times compare as text."""
+    """Canonical form of an RFC 3339 timestamp, so imported times compare as text. ValueError
+    for any text that is not one, including a moment that has no UTC form (year 1 at +01:00)."""
+    try:
+        return _normalize(text)
+    except OverflowError as exc:
+        raise ValueError(f"{text!r} is out of range") from exc
+
+
+def _normalize(text: str) -> str:
     match = _RFC3339.match(text)
     if match is None:
         return format_ts(parse_ts(text))

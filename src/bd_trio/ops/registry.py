@@ -88,6 +88,9 @@ OP_MODULES: dict[str, str] = {
     "repair_deps": "admin",
     "doctor": "admin",
     "search": "queries",
+    "epic_status": "epics",
+    "epic_close_eligible": "epics",
+    "parent_links": "epics",
 }
 
 

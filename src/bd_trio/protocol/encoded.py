@@ -63,10 +63,15 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def cbor_ok_frame(request_id: int, encoded: Encoded) -> bytes:
-    """The frame of `{"v", "id", "ok": true, "data": <payload>}` around the encoded data."""
-    head = cbor2.dumps({"v": PROTOCOL_VERSION, "id": request_id, "ok": True})
-    body = b"\xa4" + head[1:] + _DATA_KEY + encoded.payload  # a map of 3 becomes one of 4
+def cbor_ok_frame(request_id: int, encoded: Encoded, warning: str | None = None) -> bytes:
+    """The frame of `{"v", "id", "ok": true, ["warning",] "data": <payload>}` around the
+    encoded data."""
+    head: dict[str, Any] = {"v": PROTOCOL_VERSION, "id": request_id, "ok": True}
+    if warning is not None:
+        head["warning"] = warning
+    encoded_head = cbor2.dumps(head)
+    # A map of 3 (or 4) small entries: its first byte is 0xa0 + size; one more entry, "data".
+    body = bytes([encoded_head[0] + 1]) + encoded_head[1:] + _DATA_KEY + encoded.payload
     if len(body) > MAX_RESPONSE_FRAME:
         raise BdError(
             "too_large",

@@ -3,7 +3,7 @@
 Request:  {"v": 1, "id": int, "op": str, "args": map, "actor": str?, "timeout_ms": int?,
            "progress": bool?}
 Progress: {"v": 1, "id": int, "progress": {"done": int, "total": int}}   (only when asked)
-Response: {"v": 1, "id": int, "ok": true, "data": any}
+Response: {"v": 1, "id": int, "ok": true, "data": any, "warning": str?}
           {"v": 1, "id": int, "ok": false, "error": {"code": str, "message": str, ...}}
 """
 
@@ -131,8 +131,11 @@ def is_progress(value: Any) -> bool:
     return isinstance(value, dict) and "progress" in value and "ok" not in value
 
 
-def ok_response(request_id: int | None, data: Any) -> dict[str, Any]:
-    return {"v": PROTOCOL_VERSION, "id": request_id, "ok": True, "data": data}
+def ok_response(request_id: int | None, data: Any, warning: str | None = None) -> dict[str, Any]:
+    response = {"v": PROTOCOL_VERSION, "id": request_id, "ok": True, "data": data}
+    if warning is not None:  # the answer stands, but its reader should know (docs/PROTOCOL.md)
+        response["warning"] = warning
+    return response
 
 
 def error_response(request_id: int | None, error: BdError) -> dict[str, Any]:

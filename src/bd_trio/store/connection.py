@@ -7,6 +7,7 @@ locked" when a read transaction tries to upgrade.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sqlite3
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ class Store:
                 f"invalid synchronous mode {synchronous!r}: one of {', '.join(SYNCHRONOUS_MODES)}",
             )
         self.path = Path(path)
+        self.busy_timeout_s = busy_timeout_s
         # isolation_level=None: we issue BEGIN/COMMIT ourselves (Python's implicit
         # transactions would start deferred ones).
         self.conn = sqlite3.connect(
@@ -74,6 +76,9 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def checkpoint(self) -> None:
+        checkpoint(self.conn)
+
     @property
     def in_transaction(self) -> bool:
         return self.conn.in_transaction
@@ -81,7 +86,18 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT; rolls back on any exception (including cancellation)."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            raise BdError(
+                "timeout",
+                f"the database {self.path} is locked by another process and stayed locked for "
+                f"the lock timeout ({self.busy_timeout_s:g}s): nothing was changed; retry, or "
+                "give a longer --lock-timeout",
+                path=str(self.path),
+            ) from exc
         try:
             yield self.conn
         except BaseException:
@@ -122,3 +138,22 @@ def savepoint(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             return
         raise
     conn.execute(f"RELEASE {name}")
+
+
+def checkpoint(conn: sqlite3.Connection) -> None:
+    """Copy what the WAL holds into the database file, without waiting for anyone (a PASSIVE
+    checkpoint; outside a transaction). Tools that watch `.beads/*.db` for changes (beads-ui
+    watches that one file) would otherwise see a write only at SQLite's next automatic
+    checkpoint, maybe a thousand pages later. The last connection to close checkpoints
+    anyway; this matters while another process (the daemon) keeps the database open."""
+    with contextlib.suppress(sqlite3.OperationalError):  # busy or locked: the next one will
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
+def checkpoint_file(path: str | Path) -> None:
+    """`checkpoint` on a connection of its own (the daemon's exporter, in a worker thread)."""
+    conn = sqlite3.connect(str(path), timeout=1.0, isolation_level=None)
+    try:
+        checkpoint(conn)
+    finally:
+        conn.close()

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bd_trio.errors import BdError
 from bd_trio.store import meta
-from bd_trio.sync import jsonl
+from bd_trio.store.connection import savepoint
+from bd_trio.sync import jsonl, lines, refusal
 from bd_trio.sync.records import build_lines
+from bd_trio.sync.refusal import Refusal
 from bd_trio.sync.watch import HASH_KEY, STAT_KEY, file_changed, stat_token
 from bd_trio.workspace import write_atomic_chunks
 
@@ -36,6 +38,8 @@ SORTED_KEY = "jsonl_sorted_hash"
 def _remember(
     conn: sqlite3.Connection, path: Path, digest: str, sorted_by_id: bool | None = None
 ) -> None:
+    """The file as imported or written: in step with the database (no refusal stands)."""
+    refusal.forget(conn)
     meta.set_metadata(conn, HASH_KEY, digest)
     if sorted_by_id is not None:
         meta.set_metadata(conn, SORTED_KEY, digest if sorted_by_id else "")
@@ -50,13 +54,45 @@ def auto_import(
     opts: ImportOptions,
     only: set[str] | None = None,
 ) -> ImportSummary | None:
-    """Import the file if its content differs from what we last saw. Returns the summary, or
-    None when there was nothing to do. `only`: the ids whose lines changed, when the caller
-    knows them (bd sync, from the commits before and after its merge): the other lines are
-    not even parsed."""
+    """`import_changed` for callers that must stop when the file is refused (sync, export):
+    its error is raised."""
+    result = import_changed(conn, path, opts, only)
+    if isinstance(result, Refusal):
+        raise result.error
+    return result
+
+
+def import_changed(
+    conn: sqlite3.Connection,
+    path: Path,
+    opts: ImportOptions,
+    only: set[str] | None = None,
+) -> ImportSummary | Refusal | None:
+    """Import the file if its content differs from what we last saw. Returns the summary, None
+    when there was nothing to do, or the `Refusal` of a file that cannot be imported (nothing
+    of it is; the refusal is remembered in the caller's transaction, sync/refusal.py).
+    `only`: the ids whose lines changed, when the caller knows them (bd sync, from the commits
+    before and after its merge): the other lines are not even parsed."""
     if not file_changed(conn, path):
         return None
-    data = path.read_bytes()
+    refused = refusal.current(conn, path)
+    if refused is not None:  # the same bad file as before: not read again
+        return refused
+    try:
+        with savepoint(conn):
+            return _import(conn, path, opts, only)
+    except OSError as exc:
+        error = BdError("validation", f"cannot read {path}: {exc.strerror}", file=str(path))
+        return refusal.remember(conn, path, error)
+    except BdError as exc:
+        return refusal.remember(conn, path, exc)
+
+
+def _import(
+    conn: sqlite3.Connection, path: Path, opts: ImportOptions, only: set[str] | None
+) -> ImportSummary | None:
+    source = str(path)
+    data = lines.read_file(path, source)
     digest = hashlib.sha256(data).hexdigest()
     if digest == meta.get_metadata(conn, HASH_KEY):
         _remember(conn, path, digest)  # touched but identical (checkout, copy)
@@ -65,13 +101,13 @@ def auto_import(
     from bd_trio.sync.merge import import_records
     from bd_trio.sync.unpushed import renumber_unpushed
 
-    text = data.decode("utf-8")
+    text = lines.decode(data, source)
     renumbered = renumber_unpushed(conn, text, only, opts.actor)  # the file owns its ids
     if only is not None:
         text = "\n".join(
             line for line in text.split("\n") if line.strip() and jsonl.line_key(line) in only
         )
-    records = jsonl.parse(text, path.name)
+    records = jsonl.parse(text, source)
     summary = import_records(conn, records, dataclasses.replace(opts, file_wins=True))
     summary.renumbered = renumbered
     _remember(conn, path, digest, sorted_by_id(data))
@@ -118,11 +154,11 @@ def flush(conn: sqlite3.Connection, path: Path, *, force: bool = False) -> Flush
     (sorted) file line by line."""
     dirty = sorted(row[0] for row in conn.execute("SELECT issue_id FROM dirty_issues"))
     exists = path.exists()
-    if (
-        exists
-        and file_changed(conn, path)
-        and file_digest(path) != meta.get_metadata(conn, HASH_KEY)
-    ):
+    changed = exists and file_changed(conn, path)
+    refused = refusal.current(conn, path) if changed else None
+    if refused is not None:  # a file bd could not import: it stays as it is until fixed
+        raise refused.error
+    if changed and file_digest(path) != meta.get_metadata(conn, HASH_KEY):
         # Someone else wrote it (git pull, merge, editor): never overwrite unread changes.
         raise BdError(
             "conflict",
@@ -206,6 +242,8 @@ def _merged(conn: sqlite3.Connection, path: Path, dirty: list[str]) -> Iterator[
     removed. The Python work follows the number of dirty issues (a binary search for each in
     the file's bytes); the unchanged stretches between them are copied as whole slices."""
     data = path.read_bytes()
+    if data.startswith(lines.BOM.encode("utf-8")) or b"\r" in data:
+        raise _Unsorted  # a Windows checkout (BOM, CRLF): written back whole, as bd writes it
     fresh = {
         key.encode("utf-8"): (line + "\n").encode("utf-8") for key, line in build_lines(conn, dirty)
     }

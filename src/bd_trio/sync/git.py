@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from bd_trio.errors import BdError
+
 GIT_TIMEOUT_S = 120.0
 
 
@@ -14,20 +16,30 @@ class GitError(Exception):
 
 
 def run_git(root: Path, *args: str) -> str:
+    """git's output as text. Output that is not UTF-8 (a pushed issues.jsonl holding other
+    bytes) is a BdError, not a GitError: callers that take a GitError for "no such file" must
+    not take a broken file for an absent one."""
     try:
         proc = subprocess.run(
             ["git", *args],
             cwd=root,
             capture_output=True,
-            text=True,
             timeout=GIT_TIMEOUT_S,
             stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise GitError(f"git {' '.join(args)}: {exc}") from exc
     if proc.returncode != 0:
-        raise GitError(f"git {' '.join(args)}: {proc.stderr.strip() or proc.stdout.strip()}")
-    return proc.stdout
+        stderr = proc.stderr.decode("utf-8", "replace").strip()
+        raise GitError(f"git {' '.join(args)}: {stderr or proc.stdout.decode('utf-8', 'replace')}")
+    try:
+        return proc.stdout.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BdError(
+            "validation",
+            f"git {' '.join(args)}: the output is not UTF-8 text (byte {exc.start}); fix the "
+            "file in that commit",
+        ) from None
 
 
 def is_repository(root: Path) -> bool:

@@ -71,20 +71,21 @@ def ensure_merge_driver(root: Path, beads_dir: Path) -> bool:
     return wrote
 
 
-def merge_driver(base: str, ours: str, theirs: str) -> int:
-    """What git runs: merge the three versions, write the result over `ours`; 0 when merged,
-    1 (git then leaves a conflict) when a version cannot be read."""
+def merge_driver(base: str, ours: str, theirs: str) -> None:
+    """What git runs: merge the three versions, write the result over `ours`. A version that
+    cannot be read raises BdError (the CLI prints it and exits 1: git then leaves a conflict)."""
     from bd_trio.errors import BdError
+    from bd_trio.sync import lines
     from bd_trio.sync.threeway import merge_texts
 
     try:
-        texts = [Path(p).read_text(encoding="utf-8") for p in (base, ours, theirs)]
+        texts = [lines.decode(lines.read_file(Path(p)), p) for p in (base, ours, theirs)]
         merged = merge_texts(*texts)
-    except (OSError, UnicodeDecodeError, BdError) as exc:
-        sys.stderr.write(f"bd merge-driver: cannot merge issues.jsonl: {exc}\n")
-        return 1
+    except OSError as exc:
+        raise BdError("validation", f"cannot merge issues.jsonl: {exc}") from None
+    except BdError as exc:
+        raise BdError("validation", f"cannot merge issues.jsonl: {exc.message}") from None
     tmp = f"{ours}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(merged)
     os.replace(tmp, ours)
-    return 0

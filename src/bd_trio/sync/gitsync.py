@@ -25,7 +25,6 @@ direct mode's store, or the daemon's writer (which then serialises its exports w
 from __future__ import annotations
 
 import enum
-import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from typing import Any, Protocol
 from bd_trio.diskspace import disk_full
 from bd_trio.errors import BdError
 from bd_trio.model import clock
-from bd_trio.sync import git, gitsetup, jsonl, recordmap
+from bd_trio.sync import git, gitsetup, jsonl, lines, recordmap
 from bd_trio.sync.backoff import DEFAULT_TIMEOUT_S, Backoff
 from bd_trio.sync.failures import sync_failure
 from bd_trio.sync.recovery import SyncJournal
@@ -474,11 +473,21 @@ class SyncEngine:
         """Local issues never pushed whose id the remote gives to another issue get new ids
         (the remote's ids, pushed already, never change)."""
         remote: dict[str, str] = {}
-        for line in self._file_at(theirs).split("\n"):
-            if line.strip():
-                value = json.loads(line)  # only the id and created_at matter here
-                if recordmap.kind_of(value) == "issue" and isinstance(value.get("created_at"), str):
-                    remote[str(value["id"])] = clock.normalize_ts(str(value["created_at"]))
+        source = f"{theirs[:12]}:{self.jsonl_rel}"
+        for number, line in lines.split(self._file_at(theirs), source):
+            value = lines.load(line, number, source)  # only the id and created_at matter here
+            if (
+                not isinstance(value, dict)
+                or recordmap.kind_of(value) != "issue"
+                or not isinstance(value.get("created_at"), str)
+            ):
+                continue  # the merge's own parse says what is wrong with a bad line
+            try:
+                remote[str(value["id"])] = clock.normalize_ts(value["created_at"])
+            except ValueError:
+                raise lines.line_error(
+                    source, number, f"created_at {value['created_at']!r} is not RFC 3339"
+                ) from None
         remote_all = set(self._ids_and_lines(theirs))
         local = self.db.local_ids()
         colliding = sorted(
@@ -500,9 +509,10 @@ class SyncEngine:
         three versions git keeps in its index, and stage the result."""
         path = self.beads_dir / "issues.jsonl"
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
             return False
+        text = data.decode("utf-8", "replace")  # only looking for markers: never fails here
         if not any(line.startswith(jsonl.CONFLICT_MARKERS) for line in text.split("\n")):
             return False
         from bd_trio.sync.threeway import merge_texts

@@ -14,7 +14,7 @@ from bd_trio.errors import BdError
 from bd_trio.model.issue import Issue
 from bd_trio.store.issues import DepRecord
 from bd_trio.store.tombstones import Tombstone
-from bd_trio.sync import recordmap
+from bd_trio.sync import lines, recordmap
 from bd_trio.sync.records import issue_record
 
 CONFLICT_MARKERS = ("<<<<<<<", "=======", ">>>>>>>", "|||||||")
@@ -42,10 +42,7 @@ def line_id(line: str) -> str | None:
             end = line.find('"', len(head))
             if end > 0 and "\\" not in line[len(head) : end]:
                 return line[len(head) : end]
-    try:
-        value = json.loads(line)
-    except ValueError:
-        return None
+    value = lines.load_quietly(line)  # bounded: a line from a pull is anyone's
     if not isinstance(value, dict) or recordmap.kind_of(value) == "other":
         return None
     return str(value.get("id"))
@@ -57,10 +54,7 @@ def line_key(line: str) -> str:
     found = line_id(line)
     if found is not None:
         return found
-    try:
-        value = json.loads(line)
-    except ValueError:
-        return recordmap.OTHER_KEY_PREFIX + line
+    value = lines.load_quietly(line)
     if not isinstance(value, dict):
         return recordmap.OTHER_KEY_PREFIX + line
     return recordmap.other_key(value, line)
@@ -83,14 +77,6 @@ class IncomingIssue:
 
     def to_record(self) -> dict[str, Any]:
         return issue_record(self.issue, self.dependencies, self.comments)
-
-
-def _line_error(number: int, message: str, source: str = "issues.jsonl") -> BdError:
-    return BdError(
-        "validation",
-        f"{source} line {number}: {message}; nothing was imported",
-        line=number,
-    )
 
 
 @dataclass(slots=True)
@@ -128,39 +114,36 @@ Incoming = IncomingIssue | IncomingTombstone | IncomingOther
 
 def parse(text: str, source: str = "issues.jsonl") -> list[Incoming]:
     """Parse a whole JSONL document. Any bad line rejects the whole document (the error names
-    `source`, the line and the field)."""
+    `source`, the line and the field); reading is bounded (sync/lines.py)."""
     out: list[Incoming] = []
     seen: dict[str, int] = {}
-    # Split on \n only: str.splitlines() would also split inside values at U+0085 or U+2028,
-    # which JSON leaves unescaped.
-    for number, raw_line in enumerate(text.split("\n"), start=1):
-        line = raw_line.strip()
-        if not line:
-            continue
+    for number, line in lines.split(text, source):
         if line.startswith(CONFLICT_MARKERS):
-            raise _line_error(
+            raise lines.line_error(
+                source,
                 number,
-                source=source,
-                message="git conflict marker found: run `bd sync`, which merges the versions git "
+                "git conflict marker found: run `bd sync`, which merges the versions git "
                 "keeps (or resolve the conflict by hand), then run the command again",
             )
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise _line_error(
-                number, f"not valid JSON ({exc.msg} at column {exc.colno})", source
-            ) from exc
+        value = lines.load(line, number, source)
         if not isinstance(value, dict):
-            raise _line_error(number, "each line must be a JSON object", source)
+            raise lines.line_error(source, number, "each line must be a JSON object")
         try:
             incoming = incoming_from(value, line)
         except BdError as exc:
-            raise _line_error(number, exc.message, source) from exc
+            raise lines.line_error(source, number, exc.message) from exc
+        except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
+            # A shape the mapping did not foresee: still a clean error, never a traceback.
+            raise lines.line_error(
+                source, number, f"cannot read this record ({type(exc).__name__}: {exc})"
+            ) from exc
         incoming.line = number
         previous = seen.get(incoming.key)
         if previous is not None:
             what = "record" if isinstance(incoming, IncomingOther) else f"issue {incoming.key}"
-            raise _line_error(number, f"{what} appears twice (also on line {previous})", source)
+            raise lines.line_error(
+                source, number, f"{what} appears twice (also on line {previous})"
+            )
         seen[incoming.key] = number
         out.append(incoming)
     return out

@@ -8,8 +8,9 @@ from typing import Any
 
 from bd_trio import __version__
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, out
+from bd_trio.cli.output import emit_json, fail, out
 from bd_trio.cli.session import backend, call
+from bd_trio.errors import BdError
 
 
 def info(schema: bool = False) -> None:
@@ -74,7 +75,15 @@ def doctor(
             args: dict[str, Any] = {"fix": fix, "clean": clean and yes}
             if check is not None:
                 args["check"] = check
-            results.extend(call(be, "doctor", args)["checks"])
+            try:
+                results.extend(be.call("doctor", args)["checks"])
+            except BdError as exc:
+                if "file" not in exc.details:  # not a refused issues.jsonl
+                    fail(exc)
+                # The database checks wait for the file: the jsonl check below says why.
+                results.append(
+                    _check("database", False, "not checked while issues.jsonl is refused")
+                )
         if check is None or check in FILE_CHECKS:
             workspace = _workspace()
             exported = call(be, "export_lines", {})
@@ -114,12 +123,18 @@ def _check(name: str, ok: bool, detail: str, fixed: str | None = None) -> dict[s
 
 
 def _jsonl_check(workspace: Any, exported: list[str], daemon_mode: bool) -> dict[str, Any]:
+    from bd_trio.sync import jsonl, lines
+
+    path = workspace.jsonl_path
     try:
-        on_disk = workspace.jsonl_path.read_bytes()
+        on_disk = lines.read_file(path)
+        if "".join(line + "\n" for line in exported).encode("utf-8") == on_disk:
+            return _check("jsonl", True, "issues.jsonl matches the database")
+        jsonl.parse(lines.decode(on_disk, str(path)), str(path))
     except FileNotFoundError:
         return _check("jsonl", not exported, "issues.jsonl missing" if exported else "no issues")
-    if "".join(line + "\n" for line in exported).encode("utf-8") == on_disk:
-        return _check("jsonl", True, "issues.jsonl matches the database")
+    except BdError as exc:  # bd refuses to import it: fix it (or git checkout it)
+        return _check("jsonl", False, f"cannot be imported: {exc.message}")
     when = "the daemon exports within seconds" if daemon_mode else "the next change exports it"
     return _check(
         "jsonl",

@@ -26,6 +26,8 @@ def parse_operations(text: str) -> list[Any]:
             raise BdError(
                 "validation", f"batch: invalid JSON at line {exc.lineno}: {exc.msg}"
             ) from exc
+        except RecursionError:
+            raise BdError("validation", "batch: the JSON nests too deep") from None
         return list(value)
     operations = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -37,6 +39,8 @@ def parse_operations(text: str) -> list[Any]:
             raise BdError(
                 "validation", f"batch: line {number} is not valid JSON: {exc.msg}"
             ) from exc
+        except RecursionError:
+            raise BdError("validation", f"batch: line {number} nests too deep") from None
     return operations
 
 
@@ -47,6 +51,10 @@ def batch(file: Path | None = None, atomic: bool = False, continue_on_error: boo
         operations = parse_operations(text)
     except OSError as exc:
         fail(BdError("not_found", f"cannot read {file}: {exc.strerror}"))
+    except UnicodeDecodeError as exc:
+        fail(BdError("validation", f"{file or '<stdin>'} is not UTF-8 text (byte {exc.start})"))
+    except BdError as exc:
+        fail(exc)
     if atomic and continue_on_error:
         usage("--atomic and --continue-on-error do not go together: choose one")
     args: dict[str, Any] = {"operations": operations, "atomic": atomic}

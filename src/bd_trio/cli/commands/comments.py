@@ -11,10 +11,10 @@ from bd_trio.cli.session import backend, call
 from bd_trio.errors import BdError
 
 
-def comments(args: list[str], file: Path | None = None) -> None:
+def comments(args: list[str], file: Path | None = None, author: str | None = None) -> None:
     """List the comments of an issue, or add one (`comments add ID TEXT`)."""
     if args[0] == "add":
-        _add(args[1:], file)
+        _add(args[1:], file, author)
         return
     if len(args) != 1:
         fail(BdError("validation", "usage: bd comments ID  or  bd comments add ID TEXT"))
@@ -32,7 +32,11 @@ def comments(args: list[str], file: Path | None = None) -> None:
             out(line)
 
 
-def _add(args: list[str], file: Path | None) -> None:
+def _add(args: list[str], file: Path | None, author: str | None) -> None:
+    if author is not None:  # the comment's author is the actor of this command (as bd)
+        if not author.strip():
+            fail(BdError("validation", "--author is empty: give a name, or leave it out"))
+        g.current.actor = author
     if not args:
         fail(BdError("validation", "usage: bd comments add ID TEXT (or -f FILE)"))
     issue_id, words = args[0], args[1:]
@@ -43,6 +47,8 @@ def _add(args: list[str], file: Path | None) -> None:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             fail(BdError("not_found", f"cannot read {file}: {exc.strerror}"))
+        except UnicodeDecodeError as exc:
+            fail(BdError("validation", f"{file} is not UTF-8 text (byte {exc.start})"))
     else:
         text = " ".join(words)
     with backend() as be:
@@ -53,9 +59,11 @@ def _add(args: list[str], file: Path | None) -> None:
         out(f"Comment added to {issue_id}")
 
 
-def comment(issue_id: str, text: list[str], file: Path | None = None) -> None:
+def comment(
+    issue_id: str, text: list[str], file: Path | None = None, author: str | None = None
+) -> None:
     """`bd comment ID TEXT` (the newer spelling of `bd comments add ID TEXT`)."""
-    _add([issue_id, *text], file)
+    _add([issue_id, *(text or [])], file, author)  # typer gives None for no words
 
 
 def note(issue_id: str, text: list[str]) -> None:

@@ -40,6 +40,9 @@ def _print_health(health: dict[str, Any]) -> None:
         )
         if sync.get("last_sync_error"):
             out(f"  Last sync error: {sync['last_sync_error']}")
+    refused = health.get("jsonl_error")
+    if refused:  # reads answer from the database, writes are refused until the file is fixed
+        out(f"  issues.jsonl: REFUSED, writes refused until fixed: {refused.get('message')}")
 
 
 def _start_options(

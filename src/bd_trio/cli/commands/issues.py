@@ -19,6 +19,8 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
         fail(BdError("not_found", f"cannot read {path}: {exc.strerror}"))
+    except UnicodeDecodeError as exc:
+        fail(BdError("validation", f"{path} is not UTF-8 text (byte {exc.start})"))
 
 
 def create(

@@ -22,6 +22,9 @@ def list_issues(
     limit: int = 0,
     no_assignee: bool = False,
     parent: str | None = None,
+    tree: bool | None = None,
+    pretty: bool = False,
+    flat: bool = False,
 ) -> None:
     """List issues, highest priority first, newest first within a priority."""
     p = priority(prio)
@@ -44,13 +47,20 @@ def list_issues(
         args["ids"] = comma_list([ids])
     if no_assignee:
         args["no_assignee"] = True
+    as_tree = (bool(tree) or pretty) and not flat and not g.current.json
     with backend() as be:
         issues = call(be, "list", args)
+        parents = call(be, "parent_links", {"ids": [i["id"] for i in issues]}) if as_tree else {}
     if g.current.json:
         emit_json(issues)
         return
     from bd_trio.cli import render  # human output only
 
+    if as_tree:
+        out(f"Found {len(issues)} issues:")
+        for line in render.tree(issues, parents):
+            out(line)
+        return
     out(f"Found {len(issues)} issues:")
     for issue in issues:
         out()

@@ -7,7 +7,8 @@ from pathlib import Path
 from bd_trio import INTERFACE_VERSION, __version__
 from bd_trio.backend.direct import DirectBackend
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, err, out
+from bd_trio.cli.output import emit_json, fail, note, out
+from bd_trio.errors import BdError
 from bd_trio.locate import BEADS_DIR, DB_NAME
 from bd_trio.store import Store
 from bd_trio.store.meta import set_config
@@ -17,6 +18,14 @@ from bd_trio.workspace import Workspace, create_at, default_prefix
 def init(prefix: str | None = None, quiet: bool = False, id_mode: str | None = None) -> None:
     """Create .beads/ here (or take over an existing one from a clone)."""
     opts = g.current
+    if opts.readonly:
+        fail(
+            BdError(
+                "validation",
+                "read-only mode: init would create or change .beads/, and --readonly refuses "
+                "every write; nothing was changed",
+            )
+        )
     db_path = Path(opts.db).expanduser().resolve() if opts.db else Path.cwd() / BEADS_DIR / DB_NAME
     existing = Workspace(db_path.parent, db_path)
     current = existing.load_config() if existing.config_path.exists() else None
@@ -31,15 +40,13 @@ def init(prefix: str | None = None, quiet: bool = False, id_mode: str | None = N
     finally:
         store.close()
     # A clone brings issues.jsonl along: load it now.
-    backend = DirectBackend(
-        workspace, actor=opts.resolved_actor(), auto_import=not opts.no_auto_import
-    )
+    backend = DirectBackend(workspace, actor=opts.resolved_actor(), auto_import=opts.auto_import())
     try:
         stats = backend.call("stats", {})
     finally:
         backend.close()
     for notice in backend.notices:
-        err(notice)
+        note(notice)
     if opts.json:
         emit_json(
             {
@@ -50,7 +57,7 @@ def init(prefix: str | None = None, quiet: bool = False, id_mode: str | None = N
             }
         )
         return
-    if quiet:
+    if quiet or opts.quiet:
         return
     out("bd initialized successfully!")
     out(f"  Database: {workspace.db_path}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from bd_trio.backend.daemon import DaemonBackend
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, err, out
+from bd_trio.cli.output import emit_json, err, note, out
 from bd_trio.cli.session import backend, call
 from bd_trio.model.durations import DEFAULT_SYNC_TIMEOUT_S, parse_duration
 
@@ -41,7 +41,7 @@ def sync(
         emit_json(summary)
         return
     for step in summary["steps"]:
-        err(f"  {step}")
+        note(f"  {step}")
     for old, new in summary["renumbered"].items():
         out(f"Renumbered {old} -> {new} (the remote already has {old})")
     retried = (
@@ -77,6 +77,11 @@ def delete(ids: list[str], force: bool = False) -> None:
 
 def merge_driver(base: str, ours: str, theirs: str) -> None:
     """What git runs to merge issues.jsonl (registered by bd in each clone)."""
+    from bd_trio.errors import BdError
     from bd_trio.sync.gitsetup import merge_driver as run
 
-    sys.exit(run(base, ours, theirs))
+    try:
+        run(base, ours, theirs)
+    except BdError as exc:  # git leaves the conflict; the message is printed inert
+        err(f"bd merge-driver: {exc.message}")
+        sys.exit(1)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bd_trio.cli import globals as g
-from bd_trio.cli.output import emit_json, err, fail
+from bd_trio.cli.output import emit_json, fail, note
 from bd_trio.cli.progress import ProgressBar
 from bd_trio.cli.session import backend, call
 from bd_trio.errors import BdError
@@ -29,7 +29,7 @@ def export(output: Path | None = None, status: str | None = None) -> None:
         except OSError as exc:
             why = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
             fail(BdError("unavailable", f"cannot write {output}: {why}; nothing was written"))
-        err(f"Exported {len(lines)} records to {output}")
+        note(f"Exported {len(lines)} records to {output}")
 
 
 def import_(
@@ -39,15 +39,20 @@ def import_(
     strict: bool = False,
 ) -> None:
     """Import JSONL: new ids are created, changed issues updated (newer wins)."""
+    from bd_trio.sync import lines
+
+    source = "stdin" if input_path is None else str(input_path)
     try:
-        text = sys.stdin.read() if input_path is None else input_path.read_text("utf-8")
+        data = sys.stdin.buffer.read() if input_path is None else lines.read_file(input_path)
+        text = lines.decode(data, source)  # errors name the file, the line and the byte
+        lines.check_lengths(text, source)  # before it goes to a daemon in a frame
     except OSError as exc:
         fail(BdError("not_found", f"cannot read {input_path}: {exc.strerror}"))
-    except UnicodeDecodeError as exc:
-        fail(BdError("validation", f"input is not UTF-8 text: {exc}"))
+    except BdError as exc:
+        fail(exc)
     args = {
         "jsonl": text,
-        "source": "stdin" if input_path is None else str(input_path),
+        "source": source,
         "dry_run": dry_run,
         "skip_existing": skip_existing,
         "strict": strict,
@@ -55,16 +60,16 @@ def import_(
     with backend() as be, ProgressBar("import") as bar:
         summary = call(be, "import", args, bar.listener)
     prefix = "Dry run: would import" if dry_run else "Import complete:"
-    err(
+    note(
         f"{prefix} {summary['created']} created, {summary['updated']} updated, "
         f"{summary['unchanged']} unchanged, {summary['skipped']} skipped"
     )
     for collision in summary["collisions"]:
-        err(
+        note(
             f"  id collision: incoming {collision['old_id']} ({collision['title']!r}) "
             f"{'would be' if dry_run else 'was'} renamed to {collision['new_id']}"
         )
     for warning in summary["warnings"]:
-        err(f"  warning: {warning}")
+        note(f"  warning: {warning}")
     if g.current.json:
         emit_json(summary)
