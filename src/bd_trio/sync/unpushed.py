@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from bd_trio.errors import BdError
 from bd_trio.model import clock
 from bd_trio.store.ids import split_numeric_id
 from bd_trio.store.renumber import renumber
@@ -36,9 +37,12 @@ def renumber_unpushed(
         in_file.add(line_id)
         if only is not None and line_id not in only:
             continue
-        value = json.loads(line)
-        if recordmap.kind_of(value) == "issue" and isinstance(value.get("created_at"), str):
-            theirs[line_id] = clock.normalize_ts(value["created_at"])
+        try:  # what the import cannot read it refuses itself, with the line's number
+            value = json.loads(line)
+            if recordmap.kind_of(value) == "issue" and isinstance(value.get("created_at"), str):
+                theirs[line_id] = clock.normalize_ts(value["created_at"])
+        except (ValueError, OverflowError, BdError):
+            continue
     if not theirs:
         return {}
     colliding: list[tuple[str, str]] = []
