@@ -132,6 +132,28 @@ def markdown(results: dict[str, Any]) -> str:
         f"fetch, per-issue merge, import, push): {fmt(synced['merging_sync_s'], ' s')}; first "
         f"clone again (fetch, fast-forward, import): {fmt(synced['catch_up_sync_s'], ' s')}.",
     ]
+    if results.get("fleet"):
+        lines += [
+            "",
+            "## A fleet on one remote: N clones (half with auto-syncing daemons) race create + "
+            "update + `bd sync`",
+            "",
+            "| clones | ids | syncs | failed | attempts per sync | rejected | sync p50 | "
+            "sync max | identical after | exactly once | "
+            "daemons' auto-syncs (attempts, rejections, "
+            "longest interval) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in results["fleet"]:
+            lines.append(
+                f"| {row['clones']} | {row['ids']} | {row['syncs']} | {row['failed']} | "
+                f"{fmt(row['attempts_per_sync'])} | {row['rejected']} | "
+                f"{fmt(row['sync_p50_s'], ' s')} | {fmt(row['sync_max_s'], ' s')} | "
+                f"{fmt(row['identical_after_s'], ' s')} ({row['converge_passes']} passes) | "
+                f"{'yes' if row['exactly_once'] and row['identical'] else 'NO'} | "
+                f"{row['auto_syncs']} ({row['auto_attempts']}, {row['auto_rejections']}, "
+                f"{fmt(row['max_interval_s'], ' s')}) |"
+            )
     if results.get("real_import"):
         lines += [
             "",

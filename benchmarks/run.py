@@ -27,6 +27,7 @@ from bigreads import big_reads  # noqa: E402
 from claims import claim_throughput  # noqa: E402
 from cli_latency import cli_latency  # noqa: E402
 from fairness import fairness  # noqa: E402
+from fleetbench import fleet_scale  # noqa: E402
 from floor import against_floor  # noqa: E402
 from realimport import real_import  # noqa: E402
 from report import fmt, write  # noqa: E402
@@ -157,6 +158,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     chunked = results["fairness"][0]
     synced = results["sync"]
     wake, waiters, feed = (results["waiting"][k] for k in ("wake", "waiters", "feed"))
+    fleet = results["fleet"]
+    biggest = max(fleet, key=lambda row: row["clones"])
     real = {row["file"]: row for row in results.get("real_import", [])}
     synthetic = real.get("synthetic")
     return [
@@ -194,6 +197,21 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             0.8,
             "x",
             also=("nothing lost or repeated", feed["lost"] == 0 and feed["repeated"] == 0),
+        ),
+        target(
+            f"failed syncs, {biggest['clones']} clones ({biggest['daemons']} with daemons) "
+            "racing create + update + sync on one remote",
+            sum(
+                row["failed"]
+                for row in fleet
+                if row["clones"] == biggest["clones"] and row["ids"] == "sequential"
+            ),
+            "<=",
+            0,
+            also=(
+                "every issue exactly once in identical files",
+                all(row["identical"] and row["exactly_once"] for row in fleet),
+            ),
         ),
         target(
             f"`bd import` of a synthetic {synthetic['issues'] if synthetic else 0:,}-issue "
@@ -406,6 +424,13 @@ def main() -> int:
         print("bd sync at scale ...", flush=True)
         results["sync"] = sync_at_scale(
             work / "sync", 1_000 if quick else 10_000, 10 if quick else 100
+        )
+        print("a fleet of clones racing one remote ...", flush=True)
+        results["fleet"] = fleet_scale(
+            work / "fleet",
+            [4] if quick else [4, 8, 16, 24],
+            1 if quick else 3,
+            hash_sizes=[] if quick else [24],
         )
         print("real-shaped imports ...", flush=True)
         results["real_import"] = real_import(work / "real_import", quick)

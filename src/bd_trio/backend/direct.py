@@ -163,9 +163,7 @@ class DirectBackend:
 
         database = StoreSyncDatabase(self.store, self.workspace, self.config, self.actor)
         engine = SyncEngine(self.workspace.root, self.workspace.beads_dir, database)
-        summary = engine.run(
-            request.message, pull=request.pull, push=request.push, dry_run=request.dry_run
-        )
+        summary = engine.run_request(request)
         self._import_checked = True
         return summary.to_dict()
 

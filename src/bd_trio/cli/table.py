@@ -563,12 +563,19 @@ COMMANDS: tuple[Command | Group, ...] = (
                 help="Change nothing; show what a sync would do (unpushed commits, the "
                 "remote ahead as of the last fetch, issues not yet exported or committed)",
             ),
+            Opt(
+                "timeout",
+                ("--timeout",),
+                metavar="DURATION",
+                help="Keep retrying a push that others' pushes got ahead of (fetch, merge, "
+                "push, with jittered backoff) until this much time has passed (default: 60s)",
+            ),
         ),
         json='with --status: {"branch", "remote", "remote_branch", "remote_known", "ahead", '
         '"behind", "unpushed_commits", "remote_commits", "jsonl_uncommitted", "dirty_issues", '
         '"would"}; else {"committed", "remote", "pulled", "pushed", "created", "updated", '
-        '"deleted", '
-        '"renumbered": {old: new}, "resolved_conflict", "steps"}',
+        '"deleted", "renumbered": {old: new}, "resolved_conflict", "attempts", "rejected", '
+        '"elapsed_s", "steps"}',
     ),
     Command(
         "delete",

@@ -10,7 +10,9 @@ import trio
 
 from bd_trio.daemon.jobs import Group, Job
 from bd_trio.daemon.writer import Writer
+from bd_trio.errors import BdError
 from bd_trio.sync import syncdb
+from bd_trio.sync.failures import sync_failure
 from bd_trio.sync.gitsync import SyncEngine, SyncRequest
 
 STEP_TIMEOUT_S = 600.0
@@ -26,8 +28,10 @@ class WriterSyncDatabase:
 
     def _run(self, step: Any) -> Any:
         def job() -> Any:
+            # writes=False: a sync exports right after each of its own steps, so they schedule
+            # no export; counted as writes they would wake the auto-sync again and again.
             return self.writer.call(
-                Job(run=step, deadline=trio.current_time() + STEP_TIMEOUT_S, writes=True)
+                Job(run=step, deadline=trio.current_time() + STEP_TIMEOUT_S, writes=False)
             )
 
         return trio.from_thread.run(job)
@@ -57,11 +61,12 @@ async def run_sync(
     workspace = writer.workspace
     engine = SyncEngine(workspace.root, workspace.beads_dir, WriterSyncDatabase(writer, actor))
     async with sync_lock:
-        summary = await trio.to_thread.run_sync(
-            lambda: engine.run(
-                request.message, pull=request.pull, push=request.push, dry_run=request.dry_run
-            )
-        )
+        try:
+            summary = await trio.to_thread.run_sync(engine.run_request, request)
+        except BdError:
+            raise
+        except Exception as exc:  # a sync's failure is its answer, never the daemon's end
+            raise sync_failure(exc, workspace.root) from exc
     return summary.to_dict()
 
 

@@ -8,6 +8,9 @@ from bd_trio.errors import BdError
 UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 DEFAULT_LEASE = "4h"  # a claim's lease when neither --lease nor config.json names one
 DEFAULT_LEASE_S = 4 * 3600.0  # DEFAULT_LEASE in seconds (tests/test_claims.py checks)
+# How long `bd sync` keeps retrying a push that others got ahead of (sync/backoff.py; the CLI
+# reads it here to know how long to wait for the daemon's answer).
+DEFAULT_SYNC_TIMEOUT_S = 60.0
 # A lease longer than this is almost certainly a typo (and would overflow datetime arithmetic).
 MAX_LEASE_S = 366 * 86400.0
 

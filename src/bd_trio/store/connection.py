@@ -89,6 +89,15 @@ class Store:
                 self.conn.memo = {}
         except sqlite3.DatabaseError as exc:
             self.conn.close()
+            from bd_trio.diskspace import disk_full
+
+            if disk_full(exc, self.path.parent):
+                raise BdError(
+                    "unavailable",
+                    f"cannot open database {self.path}: the disk is full ({exc}); nothing was "
+                    "written and nothing stored is lost: free some space and try again",
+                    path=str(self.path),
+                ) from exc
             raise BdError(
                 "internal", f"cannot open database {self.path}: {exc}", path=str(self.path)
             ) from exc

@@ -100,14 +100,17 @@ def _import(
         return None
     # Imported here: merging is needed only after a pull, not on every command.
     from bd_trio.sync.merge import import_records
+    from bd_trio.sync.unpushed import renumber_unpushed
 
-    text = lines.decode(data, source)
+    whole = text = lines.decode(data, source)
     if only is not None:
         text = "\n".join(
             line for line in text.split("\n") if line.strip() and jsonl.line_key(line) in only
         )
-    records = jsonl.parse(text, source)
+    records = jsonl.parse(text, source)  # a broken file is refused here, with its line
+    renumbered = renumber_unpushed(conn, whole, only, opts.actor)  # the file owns its ids
     summary = import_records(conn, records, dataclasses.replace(opts, file_wins=True))
+    summary.renumbered = renumbered
     _remember(conn, path, digest, sorted_by_id(data))
     return summary
 

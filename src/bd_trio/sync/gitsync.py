@@ -5,11 +5,16 @@
        they are);
     3. fetch; renumber local issues that were never pushed and whose id the remote uses for
        another issue (references rewritten, the user told old -> new); merge the remote
-       branch, issues.jsonl by the three-way merge (the registered merge driver), without
-       touching the user's uncommitted changes;
-    4. import the merged file, export, commit if that changed anything;
-    5. push; when the push is rejected because someone pushed meanwhile, fetch and merge
-       again (bounded).
+       branch into a merge commit, issues.jsonl by the three-way merge (the registered merge
+       driver);
+    4. push that commit; when the push is rejected because someone pushed meanwhile, nothing
+       local has changed yet: wait (jittered exponential backoff, sync/backoff.py) and go
+       back to 3, until the deadline (`--timeout`, 60 s);
+    5. move the branch to the pushed commit without touching the user's uncommitted changes,
+       import the lines that changed, export, and commit (and push) if that changed anything.
+
+Every run holds the clone's sync journal (sync/recovery.py): a sync killed at any moment is
+cleaned up after by the next one.
 
 Git is the engine: the merge is an ordinary merge commit on the user's branch (made with
 `git merge-tree` and `git read-tree -m -u`, which carries local changes the way a checkout
@@ -19,24 +24,47 @@ direct mode's store, or the daemon's writer (which then serialises its exports w
 
 from __future__ import annotations
 
+import enum
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from bd_trio.diskspace import disk_full
 from bd_trio.errors import BdError
 from bd_trio.model import clock
 from bd_trio.sync import git, gitsetup, jsonl, lines, recordmap
+from bd_trio.sync.backoff import DEFAULT_TIMEOUT_S, Backoff
+from bd_trio.sync.failures import sync_failure
+from bd_trio.sync.recovery import SyncJournal
 
-PUSH_ATTEMPTS = 3
 BEADS_FILES = ("issues.jsonl", "config.json", ".gitattributes", ".gitignore")
+# An unreachable remote is tried this many times in a row (with the backoff's waits) before
+# the sync gives up: a blip passes, a remote that stays away is reported.
+UNREACHABLE_TRIES = 3
+REJECTED = ("rejected", "fetch first", "non-fast-forward")
 
 
 class SyncDatabase(Protocol):
     def import_file(self, only: set[str] | None = None) -> dict[str, Any]: ...
-    # import issues.jsonl if it changed (`only`: the ids whose lines changed, when known)
+    # import issues.jsonl if it changed (`only`: the ids whose lines changed, when known);
+    # "renumbered": local issues the file's ids collided with (sync/unpushed.py)
     def export_file(self) -> None: ...  # export dirty issues (after importing)
     def local_ids(self) -> dict[str, str]: ...  # id -> created_at of every local issue
     def renumber(self, renames: dict[str, str]) -> None: ...
+
+
+class Outcome(enum.Enum):
+    """How one exchange with the remote ended."""
+
+    DONE = "done"  # the remote holds our branch (or nothing was to be pushed)
+    REJECTED = "rejected"  # someone pushed between our fetch and our push: merge again
+    MORE = "more"  # importing the merge changed the file: commit made, push it too
+
+
+class Unreachable(Exception):
+    pass
 
 
 @dataclass
@@ -50,6 +78,9 @@ class SyncSummary:
     deleted: int = 0
     renumbered: dict[str, str] = field(default_factory=dict)
     resolved_conflict: bool = False
+    attempts: int = 0  # exchanges with the remote (fetch, merge, push)
+    rejected: int = 0  # pushes rejected because someone pushed first
+    elapsed_s: float = 0.0
     steps: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,24 +94,51 @@ class SyncSummary:
             "deleted": self.deleted,
             "renumbered": self.renumbered,
             "resolved_conflict": self.resolved_conflict,
+            "attempts": self.attempts,
+            "rejected": self.rejected,
+            "elapsed_s": self.elapsed_s,
             "steps": self.steps,
         }
 
 
 class SyncEngine:
-    def __init__(self, root: Path, beads_dir: Path, db: SyncDatabase) -> None:
+    def __init__(
+        self,
+        root: Path,
+        beads_dir: Path,
+        db: SyncDatabase,
+        backoff: Callable[[float], Backoff] = Backoff,
+    ) -> None:
         self.root = root
         self.beads_dir = beads_dir
         self.db = db
         self.jsonl_rel = str((beads_dir / "issues.jsonl").relative_to(root))
+        self._backoff = backoff  # the waits between attempts (tests inject a fake clock)
+        self.journal = SyncJournal(root, beads_dir, self.git)
+        self._files: dict[str, str] = {}  # commit id -> its issues.jsonl
 
     def git(self, *args: str) -> str:
         return git.run_git(self.root, *args)
 
     # --- the whole run ------------------------------------------------------------------------
 
+    def run_request(self, request: SyncRequest) -> SyncSummary:
+        return self.run(
+            request.message,
+            pull=request.pull,
+            push=request.push,
+            dry_run=request.dry_run,
+            timeout_s=request.timeout_s,
+        )
+
     def run(
-        self, message: str, *, pull: bool = True, push: bool = True, dry_run: bool = False
+        self,
+        message: str,
+        *,
+        pull: bool = True,
+        push: bool = True,
+        dry_run: bool = False,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> SyncSummary:
         summary = SyncSummary()
         if not git.is_repository(self.root):
@@ -89,6 +147,30 @@ class SyncEngine:
                 f"{self.root} is not a git repository: bd sync exchanges issues through git "
                 "(git init, add a remote, then bd sync)",
             )
+        backoff = self._backoff(timeout_s)
+        try:
+            with self.journal.held(backoff.deadline, backoff.clock):
+                summary.steps.extend(self.journal.recovered)
+                self._run(message, pull, push, dry_run, backoff, summary)
+        except (git.GitError, OSError, sqlite3.Error) as exc:  # a full disk, above all
+            raise sync_failure(exc, self.root) from exc
+        except BdError as exc:  # the daemon's writer reports a step's OSError as `internal`
+            if exc.code == "internal" and disk_full(exc, self.root):
+                raise sync_failure(exc, self.root) from exc
+            raise
+        finally:
+            summary.elapsed_s = round(backoff.elapsed(), 3)
+        return summary
+
+    def _run(
+        self,
+        message: str,
+        pull: bool,
+        push: bool,
+        dry_run: bool,
+        backoff: Backoff,
+        summary: SyncSummary,
+    ) -> None:
         gitsetup.ensure_merge_driver(self.root, self.beads_dir)
         if self._resolve_conflicted_file():
             summary.resolved_conflict = True
@@ -97,39 +179,98 @@ class SyncEngine:
         summary.steps.append("imported and exported issues.jsonl")
         if dry_run:
             summary.steps.append("dry run: nothing committed, pulled or pushed")
-            return summary
+            return
         summary.committed = self._commit(message)
         upstream = self._upstream()
         if upstream is None:
             summary.steps.append(
                 "no remote: committed locally" if summary.committed else "no remote"
             )
-            return summary
+            return
         remote, branch = upstream
         summary.remote = remote
-        for attempt in range(PUSH_ATTEMPTS):
-            if pull:
-                self._pull(remote, branch, message, summary)
-            if not push:
-                break
-            if self._push(remote, branch):
-                summary.pushed = True
-                summary.steps.append(f"pushed to {remote}/{branch}")
-                break
-            if not pull or attempt == PUSH_ATTEMPTS - 1:
+        unreachable = 0
+        while True:
+            summary.attempts += 1
+            try:
+                outcome = self._exchange(remote, branch, message, summary, pull, push)
+            except Unreachable as exc:
+                unreachable += 1
+                if unreachable >= UNREACHABLE_TRIES or not backoff.wait():
+                    raise BdError(
+                        "unavailable",
+                        f"cannot reach {remote} ({summary.attempts} attempts in "
+                        f"{backoff.elapsed():.1f} s): {exc}. {self._kept_locally(remote, branch)}",
+                        attempts=summary.attempts,
+                        rejected=summary.rejected,
+                    ) from None
+                continue
+            unreachable = 0
+            if outcome is Outcome.DONE:
+                if push:
+                    summary.pushed = True
+                    summary.steps.append(
+                        f"pushed to {remote}/{branch}"
+                        + (f" (attempt {summary.attempts})" if summary.attempts > 1 else "")
+                    )
+                return
+            if outcome is Outcome.MORE:  # our own commit to push: no wait, but the deadline holds
+                if backoff.clock() >= backoff.deadline:
+                    raise BdError(
+                        "conflict",
+                        f"bd sync ran out of time ({backoff.timeout_s:g} s, --timeout) "
+                        f"pushing to {remote}/{branch}. {self._kept_locally(remote, branch)}",
+                        attempts=summary.attempts,
+                        rejected=summary.rejected,
+                    )
+                continue
+            summary.rejected += 1
+            if not pull:
                 raise BdError(
                     "conflict",
-                    f"push to {remote}/{branch} rejected {attempt + 1} times (others keep "
-                    "pushing): your issues are committed locally; run bd sync again",
+                    f"push to {remote}/{branch} rejected: the remote has commits you do not "
+                    "have, and --no-pull forbids merging them. "
+                    + self._kept_locally(remote, branch),
+                    attempts=summary.attempts,
+                    rejected=summary.rejected,
+                )
+            if not backoff.wait():
+                raise BdError(
+                    "conflict",
+                    f"push to {remote}/{branch} still rejected after {summary.attempts} attempts "
+                    f"in {backoff.elapsed():.1f} s (others keep pushing; the deadline is "
+                    f"{backoff.timeout_s:g} s, --timeout). {self._kept_locally(remote, branch)}",
+                    attempts=summary.attempts,
+                    rejected=summary.rejected,
                 )
             summary.steps.append("push rejected: someone pushed meanwhile; merging again")
-        return summary
+
+    def _kept_locally(self, remote: str, branch: str) -> str:
+        """What the user has, said when a sync cannot get through."""
+        try:
+            head = self.git("rev-parse", "--short", "HEAD").strip()
+            ahead = self.git("rev-list", "--count", f"refs/remotes/{remote}/{branch}..HEAD").strip()
+        except git.GitError:
+            return (
+                "Nothing is lost: your issues are committed locally and go out with the next "
+                "bd sync"
+            )
+        return (
+            f"Nothing is lost: your issues are committed locally (HEAD {head}, {ahead} commits "
+            f"not on {remote}/{branch}) and the next bd sync pushes them"
+        )
 
     # --- steps --------------------------------------------------------------------------------
 
     def _absorb(self, summary: SyncSummary, only: set[str] | None = None) -> None:
         """Import the file (changes from a pull or a merge), then export the database."""
         result = self.db.import_file(only)
+        renamed = result.get("renumbered") or {}
+        if renamed:
+            summary.renumbered.update(renamed)
+            summary.steps.append(
+                "renumbered " + ", ".join(f"{old} -> {new}" for old, new in renamed.items())
+            )
         summary.created += int(result.get("created", 0))
         summary.updated += int(result.get("updated", 0))
         summary.deleted += int(result.get("deleted", 0))
@@ -178,50 +319,81 @@ class SyncEngine:
             return remote, remote_branch
         return ("origin" if "origin" in remotes else remotes[0]), branch
 
-    def _pull(self, remote: str, branch: str, message: str, summary: SyncSummary) -> None:
-        try:
-            self.git("fetch", "-q", remote)
-        except git.GitError as exc:
-            raise BdError(
-                "unavailable",
-                f"cannot reach {remote}: {exc}. Nothing is lost: your issues are committed "
-                "locally and go out with the next bd sync",
-            ) from None
-        ref = f"refs/remotes/{remote}/{branch}"
-        try:
-            theirs = self.git("rev-parse", "--verify", "-q", ref).strip()
-        except git.GitError:
-            summary.steps.append(f"{remote}/{branch} does not exist yet")
-            return
+    def _exchange(
+        self, remote: str, branch: str, message: str, summary: SyncSummary, pull: bool, push: bool
+    ) -> Outcome:
+        """One round with the remote: fetch, merge, push.
+
+        The merge commit is pushed before the branch moves to it: a rejected push leaves the
+        clone exactly as it was (nothing imported, no commit made), so a retry costs a fetch,
+        a merge of what changed and a push, and the time between fetch and push, in which
+        someone else's push makes ours fail, stays short. Once the remote has taken it, the
+        branch moves and the merged issues are imported (only the lines that changed)."""
+        theirs = self._fetch(remote, branch) if pull else self._tracking(remote, branch)
         head = self.git("rev-parse", "HEAD").strip()
-        if self._is_ancestor(theirs, head):
-            return  # nothing new there
-        renames = self._renumber_collisions(theirs)
-        if renames:
-            summary.renumbered.update(renames)
-            summary.steps.append(
-                "renumbered " + ", ".join(f"{old} -> {new}" for old, new in renames.items())
-            )
-            self._commit(f"{message} (renumbered issues that collided with {remote})")
-            head = self.git("rev-parse", "HEAD").strip()
-        before = self._ids_and_lines(head)
-        if self._is_ancestor(head, theirs):
+        if theirs is not None and not self._is_ancestor(theirs, head):
+            renames = self._renumber_collisions(theirs)
+            if renames:
+                summary.renumbered.update(renames)
+                summary.steps.append(
+                    "renumbered " + ", ".join(f"{old} -> {new}" for old, new in renames.items())
+                )
+                self._commit(f"{message} (renumbered issues that collided with {remote})")
+                head = self.git("rev-parse", "HEAD").strip()
+        if not pull or theirs is None or self._is_ancestor(theirs, head):
+            if theirs is None and pull:
+                summary.steps.append(f"{remote}/{branch} does not exist yet")
+            if not push or head == theirs:
+                return Outcome.DONE
+            return Outcome.DONE if self._push(remote, branch, head) else Outcome.REJECTED
+        if self._is_ancestor(head, theirs):  # nothing of ours the remote lacks
             self._move_to(head, theirs)
             summary.steps.append(f"fast-forwarded to {remote}/{branch}")
-        else:
-            tree = self._merge_tree(head, theirs, remote, branch)
-            merge = self.git(
-                "commit-tree", tree, "-p", head, "-p", theirs,
-                "-m", f"{message} (merge {remote}/{branch})",
-            ).strip()  # fmt: skip
-            self._move_to(head, merge)
-            summary.steps.append(f"merged {remote}/{branch}")
-        after = self._ids_and_lines("HEAD")
+            return self._after_move(head, theirs, message, summary, push)
+        tree = self._merge_tree(head, theirs, remote, branch)
+        merge = self.git(
+            "commit-tree", tree, "-p", head, "-p", theirs,
+            "-m", f"{message} (merge {remote}/{branch})",
+        ).strip()  # fmt: skip
+        if push:
+            self._check_move(head, merge)
+            if not self._push(remote, branch, merge):
+                return Outcome.REJECTED
+        self._move_to(head, merge)
+        summary.steps.append(f"merged {remote}/{branch}")
+        return self._after_move(head, merge, message, summary, push)
+
+    def _after_move(
+        self, head: str, target: str, message: str, summary: SyncSummary, push: bool
+    ) -> Outcome:
+        """Import what the move brought (only the lines that changed), export, and commit
+        what that changed (then it has to be pushed too)."""
+        before = self._ids_and_lines(head)
+        after = self._ids_and_lines(target)
         changed = {key for key, line in after.items() if before.get(key) != line}
         summary.pulled += len(changed)
         self._absorb(summary, changed)
         if self._commit(message):
             summary.committed = True
+            return Outcome.MORE if push else Outcome.DONE
+        return Outcome.DONE
+
+    def _fetch(self, remote: str, branch: str) -> str | None:
+        try:
+            self.git("fetch", "-q", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+        except git.GitError as exc:
+            if "couldn't find remote ref" in str(exc):
+                return None  # the branch does not exist there yet
+            raise Unreachable(str(exc)) from None
+        return self._tracking(remote, branch)
+
+    def _tracking(self, remote: str, branch: str) -> str | None:
+        try:
+            return self.git(
+                "rev-parse", "--verify", "-q", f"refs/remotes/{remote}/{branch}"
+            ).strip()
+        except git.GitError:
+            return None
 
     def _is_ancestor(self, maybe: str, of: str) -> bool:
         try:
@@ -241,40 +413,56 @@ class SyncEngine:
                 f"Nothing was changed. ({str(exc).splitlines()[0]})",
             ) from None
 
+    def _check_move(self, head: str, target: str) -> None:
+        """Refuse before pushing what the branch could not move to afterwards."""
+        try:
+            self.git("read-tree", "-m", "-n", "-u", head, target)
+        except git.GitError as exc:
+            raise self._blocked_move(exc) from None
+
     def _move_to(self, head: str, target: str) -> None:
         """Make `target` the branch's commit, carrying the user's uncommitted changes along
         (like a checkout; refused, with nothing changed, if one would be overwritten)."""
-        try:
-            self.git("read-tree", "-m", "-u", head, target)
-        except git.GitError as exc:
-            raise BdError(
-                "conflict",
-                f"your uncommitted changes touch files the remote changed: commit or stash "
-                f"them, then run bd sync again. Nothing was changed. ({exc})",
-            ) from None
-        self.git("update-ref", "-m", "bd sync", "HEAD", target, head)
+        with self.journal.moving(head, target):
+            try:
+                self.git("read-tree", "-m", "-u", head, target)
+            except git.GitError as exc:
+                raise self._blocked_move(exc) from None
+            self.git("update-ref", "-m", "bd sync", "HEAD", target, head)
 
-    def _push(self, remote: str, branch: str) -> bool:
+    @staticmethod
+    def _blocked_move(exc: Exception) -> BdError:
+        return BdError(
+            "conflict",
+            f"your uncommitted changes touch files the remote changed: commit or stash "
+            f"them, then run bd sync again. Nothing was changed. ({exc})",
+        )
+
+    def _push(self, remote: str, branch: str, commit: str) -> bool:
+        """True when the remote took `commit`; False when it was rejected because the remote
+        moved on (someone pushed first)."""
         try:
-            self.git("push", "-q", remote, f"HEAD:refs/heads/{branch}")
+            self.git("push", "-q", remote, f"{commit}:refs/heads/{branch}")
         except git.GitError as exc:
-            text = str(exc)
-            if "rejected" in text or "fetch first" in text or "non-fast-forward" in text:
+            if any(word in str(exc) for word in REJECTED):
                 return False
-            raise BdError(
-                "unavailable",
-                f"cannot push to {remote}: {exc}. Nothing is lost: your issues are committed "
-                "locally and go out with the next bd sync",
-            ) from None
+            raise Unreachable(str(exc)) from None
         return True
 
     # --- issues.jsonl in commits --------------------------------------------------------------
 
     def _file_at(self, commit: str) -> str:
+        """issues.jsonl in `commit` (a commit id: what it holds never changes, so each is read
+        once per sync, however many attempts need it)."""
+        if commit in self._files:
+            return self._files[commit]
         try:
-            return self.git("show", f"{commit}:{self.jsonl_rel}")
+            text = self.git("show", f"{commit}:{self.jsonl_rel}")
         except git.GitError:
-            return ""
+            text = ""
+        if len(commit) == 40:
+            self._files[commit] = text
+        return text
 
     def _ids_and_lines(self, commit: str) -> dict[str, str]:
         return {
@@ -309,14 +497,9 @@ class SyncEngine:
         )
         if not colliding:
             return {}
-        from bd_trio.store.ids import next_free_id
+        from bd_trio.sync.unpushed import next_free_ids
 
-        used = set(local) | remote_all
-        renames: dict[str, str] = {}
-        for _, issue_id in colliding:
-            new_id = next_free_id(issue_id, used)
-            used.add(new_id)
-            renames[issue_id] = new_id
+        renames = next_free_ids([issue_id for _, issue_id in colliding], set(local) | remote_all)
         self.db.renumber(renames)
         self.db.export_file()
         return renames
@@ -360,6 +543,7 @@ class SyncRequest:
     pull: bool
     push: bool
     dry_run: bool
+    timeout_s: float = DEFAULT_TIMEOUT_S
 
 
 def parse_sync(raw: object) -> SyncRequest:
@@ -372,6 +556,21 @@ def parse_sync(raw: object) -> SyncRequest:
         pull=a.flag("pull", True),
         push=a.flag("push", True),
         dry_run=a.flag("dry_run", False),
+        timeout_s=a.checked("timeout", sync_timeout, DEFAULT_TIMEOUT_S),
     )
     a.done()
     return request
+
+
+def sync_timeout(value: object) -> float:
+    """The sync's deadline from an argument: seconds, or a duration (90s, 2m); above 0."""
+    from bd_trio.model.durations import lease_seconds
+
+    seconds = lease_seconds(value, "timeout")
+    if seconds <= 0:
+        raise BdError(
+            "validation",
+            f"invalid timeout {value!r}: a sync needs some time (e.g. 60s, 5m)",
+            field="timeout",
+        )
+    return seconds

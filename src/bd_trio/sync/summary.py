@@ -34,6 +34,9 @@ class ImportSummary:
     collisions: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     changed_ids: list[str] = field(default_factory=list)
+    # local issues renumbered because the repository's file gives their id to another issue
+    # (sync/unpushed.py; auto-import only)
+    renumbered: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

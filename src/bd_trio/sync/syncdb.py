@@ -24,7 +24,12 @@ def import_file(
 ) -> dict[str, Any]:
     opts = ImportOptions(actor=actor, prefix=config.prefix, id_mode=config.id_mode, now=clock.now())
     summary = files.auto_import(conn, workspace.jsonl_path, opts, only)
-    return {} if summary is None else summary.to_dict()
+    if summary is None:
+        return {}
+    result = summary.to_dict()
+    if summary.renumbered:
+        result["renumbered"] = summary.renumbered
+    return result
 
 
 def export_file(conn: sqlite3.Connection, workspace: Workspace, config: Config, actor: str) -> None:

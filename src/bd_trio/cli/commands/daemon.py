@@ -31,6 +31,15 @@ def _print_health(health: dict[str, Any]) -> None:
     out(f"  Queue depth: {health['queue_depth']}")
     out(f"  Connections: {health['connections']}")
     out(f"  Requests served: {health['requests_served']}")
+    sync = health.get("sync") or {}
+    if health.get("auto_sync_s") and sync:
+        out(
+            f"  Auto-sync: every {sync.get('interval_s') or health['auto_sync_s']:g} s "
+            f"(configured {health['auto_sync_s']:g} s); {sync['syncs']} syncs, "
+            f"{sync['attempts']} attempts, {sync['rejections']} pushes rejected"
+        )
+        if sync.get("last_sync_error"):
+            out(f"  Last sync error: {sync['last_sync_error']}")
     refused = health.get("jsonl_error")
     if refused:  # reads answer from the database, writes are refused until the file is fixed
         out(f"  issues.jsonl: REFUSED, writes refused until fixed: {refused.get('message')}")

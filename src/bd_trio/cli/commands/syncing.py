@@ -5,9 +5,15 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from bd_trio.backend.daemon import DaemonBackend
 from bd_trio.cli import globals as g
 from bd_trio.cli.output import emit_json, err, note, out, usage
 from bd_trio.cli.session import backend, call
+from bd_trio.model.durations import DEFAULT_SYNC_TIMEOUT_S, parse_duration
+
+# How much longer than the sync's deadline the CLI waits for the daemon's answer (the last
+# attempt may start just before the deadline).
+SYNC_ANSWER_GRACE_S = 60.0
 
 
 def sync(
@@ -16,11 +22,15 @@ def sync(
     no_push: bool = False,
     dry_run: bool = False,
     status: bool = False,
+    timeout: str | None = None,
 ) -> None:
     """Exchange issues with the remote through git (see sync/gitsync.py)."""
     if status:
-        if message is not None or no_pull or no_push or dry_run:
-            usage("--status changes nothing: it goes without -m, --no-pull, --no-push, --dry-run")
+        if message is not None or no_pull or no_push or dry_run or timeout is not None:
+            usage(
+                "--status changes nothing: it goes without -m, --no-pull, --no-push, "
+                "--dry-run, --timeout"
+            )
         from bd_trio.cli.commands.syncstatus import status as show_status
 
         show_status()
@@ -31,7 +41,12 @@ def sync(
         "push": not no_push,
         "dry_run": dry_run,
     }
+    if timeout is not None:
+        args["timeout"] = timeout  # checked by the operation (a clear error, nothing done)
     with backend() as be:
+        if isinstance(be, DaemonBackend):  # the daemon answers when the sync is done
+            seconds = parse_duration(timeout) if timeout is not None else None
+            be.client.set_timeout((seconds or DEFAULT_SYNC_TIMEOUT_S) + SYNC_ANSWER_GRACE_S)
         summary = call(be, "sync", args)
     if g.current.json:
         emit_json(summary)
@@ -40,9 +55,14 @@ def sync(
         note(f"  {step}")
     for old, new in summary["renumbered"].items():
         out(f"Renumbered {old} -> {new} (the remote already has {old})")
+    retried = (
+        f" after {summary['attempts']} attempts ({summary['elapsed_s']:.1f} s)"
+        if summary.get("rejected")
+        else ""
+    )
     out(
         f"Sync complete: {summary['pulled']} issues pulled, "
-        f"{'pushed' if summary['pushed'] else 'not pushed'}"
+        f"{'pushed' + retried if summary['pushed'] else 'not pushed'}"
         f"{', ' + str(summary['deleted']) + ' deleted' if summary['deleted'] else ''}"
         f"{'' if summary['remote'] else ' (no remote: committed locally)'}"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -23,7 +24,11 @@ def export(output: Path | None = None, status: str | None = None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        write_atomic(output, data)
+        try:
+            write_atomic(output, data)  # all or nothing: a failed write leaves no file
+        except OSError as exc:
+            why = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
+            fail(BdError("unavailable", f"cannot write {output}: {why}; nothing was written"))
         note(f"Exported {len(lines)} records to {output}")
 
 
