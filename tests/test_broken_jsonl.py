@@ -305,13 +305,13 @@ def test_sync_after_a_hostile_push_is_a_clean_error(tmp_path: Path) -> None:
         assert sorted(i["title"] for i in listed.ok().json()) == ["mine", "shared"]
 
 
+@pytest.mark.parametrize("backend_name", ["daemon"])  # the protocol is the daemon's
 def test_clients_get_the_warning_and_the_refusal(
     bd1: BdRunner, repo: Path, daemon: DaemonThread | None, settle: Callable[[], None]
 ) -> None:
     """Through the protocol: a read's answer carries `warning`, a write fails `validation`
     with the file and the line."""
-    if daemon is None:
-        pytest.skip("the protocol is the daemon's")
+    assert daemon is not None
     bd1("create", "first").ok()
     settle()
     break_file(repo, "invalid UTF-8")
