@@ -20,7 +20,7 @@ from typing import Any
 from bd_trio.client.blocking import BlockingClient
 from bd_trio.client.connection import BlockingConnection
 from bd_trio.errors import BdError
-from floor import cpu_seconds
+from floor import cpu_parts
 from harness import daemon, make_workspace, summarize_ms
 from sweep import run_agents
 
@@ -105,9 +105,9 @@ def waiters_and_producer(base: Path, waiters: int, issues: int, idle_s: float) -
             proc.start()
         with BlockingClient(socket, actor="bench") as client:
             _until_waiting(client, waiters)
-            before = cpu_seconds(pid)[0]
+            before = sum(cpu_parts(pid).values())
             time.sleep(idle_s)  # the measurement itself: CPU over this time
-            idle_cpu = (cpu_seconds(pid)[0] - before) / idle_s
+            idle_cpu = (sum(cpu_parts(pid).values()) - before) / idle_s
         start = time.monotonic()
         producer = ctx.Process(target=_producer, args=(socket, issues, done))
         producer.start()
