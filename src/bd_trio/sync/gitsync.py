@@ -38,6 +38,7 @@ from bd_trio.sync import git, gitsetup, jsonl, lines, recordmap
 from bd_trio.sync.backoff import DEFAULT_TIMEOUT_S, Backoff
 from bd_trio.sync.failures import sync_failure
 from bd_trio.sync.recovery import SyncJournal
+from bd_trio.sync.status import upstream_of
 
 BEADS_FILES = ("issues.jsonl", "config.json", ".gitattributes", ".gitignore")
 # An unreachable remote is tried this many times in a row (with the backoff's waits) before
@@ -306,18 +307,8 @@ class SyncEngine:
         return True
 
     def _upstream(self) -> tuple[str, str] | None:
-        remotes = self.git("remote").split()
-        if not remotes:
-            return None
-        branch = self.git("rev-parse", "--abbrev-ref", "HEAD").strip()
-        try:
-            tracking = self.git("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{u}")
-        except git.GitError:
-            tracking = ""
-        if "/" in tracking.strip():
-            remote, _, remote_branch = tracking.strip().partition("/")
-            return remote, remote_branch
-        return ("origin" if "origin" in remotes else remotes[0]), branch
+        # The one choice of remote and branch, shared with `bd sync --status`.
+        return upstream_of(self.root)
 
     def _exchange(
         self, remote: str, branch: str, message: str, summary: SyncSummary, pull: bool, push: bool
