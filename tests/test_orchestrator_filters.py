@@ -137,9 +137,9 @@ def test_bad_metadata_input_is_refused_and_changes_nothing(bd: BdRunner) -> None
     assert bd("show", issue, "--json").ok().json()[0]["metadata"] == {"a": 1}
 
 
+@pytest.mark.parametrize("backend_name", ["daemon"])  # the typed client speaks to a daemon
 def test_typed_client_filters_like_the_cli(bd: BdRunner, daemon: DaemonThread | None) -> None:
-    if daemon is None:
-        return  # the typed client speaks to a daemon
+    assert daemon is not None
     with daemon.client() as client:
         routed = client.create("routed", metadata={"gc.routed_to": "w"}, ephemeral=True)
         client.create("epic", issue_type="epic", metadata={"gc.routed_to": "w"})
@@ -159,6 +159,14 @@ def test_typed_client_filters_like_the_cli(bd: BdRunner, daemon: DaemonThread | 
         bd("ready", "--include-ephemeral", "--metadata-field", "gc.routed_to=w", "--json")
     )
     assert routed["id"] in via_cli
+    with daemon.client() as client:  # a claim takes the same filters (not the older epic)
+        (claimed,) = client.ready(
+            claim=True,
+            metadata_fields={"gc.routed_to": "w"},
+            include_ephemeral=True,
+            exclude_types=["epic"],
+        )
+        assert claimed["id"] == routed["id"]
 
 
 @pytest.mark.slow

@@ -260,42 +260,25 @@ def ready(
     one-element list ([] when none is left; the same filters apply, `limit` does not). With `wait`
     (seconds): when nothing is ready, wait up to that long for work (woken by the commit
     that made it ready, no polling), then []."""
-    wait_ms = _wait_ms(wait)
-    if claim:
-        return Request(
-            "ready_claim",
-            _args(
-                lease=lease,
-                priority=priority,
-                assignee=assignee,
-                issue_type=issue_type,
-                labels=labels,
-                labels_any=labels_any,
-                unassigned=unassigned,
-                sort=sort,
-                parent=parent,
-                wait_ms=wait_ms,
-            ),
-        )
-    return Request(
-        "ready",
-        _args(
-            limit=limit,
-            priority=priority,
-            assignee=assignee,
-            issue_type=issue_type,
-            labels=labels,
-            labels_any=labels_any,
-            unassigned=unassigned,
-            sort=sort,
-            parent=parent,
-            wait_ms=wait_ms,
-            exclude_types=exclude_types,
-            metadata_fields=metadata_fields,
-            has_metadata_key=has_metadata_key,
-            include_ephemeral=include_ephemeral,
-        ),
+    # One set of filters for both forms: a claim takes the first issue `ready` would list.
+    filters = _args(
+        priority=priority,
+        assignee=assignee,
+        issue_type=issue_type,
+        labels=labels,
+        labels_any=labels_any,
+        unassigned=unassigned,
+        sort=sort,
+        parent=parent,
+        wait_ms=_wait_ms(wait),
+        exclude_types=exclude_types,
+        metadata_fields=metadata_fields,
+        has_metadata_key=has_metadata_key,
+        include_ephemeral=include_ephemeral,
     )
+    if claim:
+        return Request("ready_claim", {**_args(lease=lease), **filters})
+    return Request("ready", {**_args(limit=limit), **filters})
 
 
 def search(
